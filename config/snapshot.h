@@ -1,0 +1,64 @@
+// Snapshot<T>: one immutable value, replaced whole and read without a lock on the request path.
+//
+// Configuration and flag sets are built and validated off to the side, then published here. A reader
+// takes a shared_ptr once per request and keeps using that version even if a reload publishes a new
+// one meanwhile, so a reload never disturbs a request in flight.
+//
+//   Snapshot<RouteTable> routes{std::make_shared<const RouteTable>(...)};
+//   std::shared_ptr<const RouteTable> table = routes.load();   // once per request
+//   routes.store(std::make_shared<const RouteTable>(...));      // on reload
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+namespace ficus {
+
+template <typename T>
+class Snapshot {
+ public:
+  Snapshot() = default;
+  explicit Snapshot(std::shared_ptr<const T> initial) : value_(std::move(initial)) {}
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+  std::shared_ptr<const T> load() const {
+#if defined(__cpp_lib_atomic_shared_ptr)
+    return value_.load(std::memory_order_acquire);
+#else
+    std::lock_guard lock(mutex_);
+    return value_;
+#endif
+  }
+
+  // Publishes a new value; returns the generation it got (1 for the first store).
+  std::uint64_t store(std::shared_ptr<const T> next) {
+#if defined(__cpp_lib_atomic_shared_ptr)
+    value_.store(std::move(next), std::memory_order_release);
+#else
+    {
+      std::lock_guard lock(mutex_);
+      value_ = std::move(next);
+    }
+#endif
+    return generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  }
+
+  // How many values have been stored since construction (the constructor's does not count).
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+ private:
+#if defined(__cpp_lib_atomic_shared_ptr)
+  // libstdc++ (GCC >= 12) has it; libc++ does not yet (llvm/llvm-project#99980).
+  std::atomic<std::shared_ptr<const T>> value_;
+#else
+  mutable std::mutex mutex_;
+  std::shared_ptr<const T> value_;
+#endif
+  std::atomic<std::uint64_t> generation_{0};
+};
+
+}  // namespace ficus
