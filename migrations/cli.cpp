@@ -1,0 +1,211 @@
+#include "migrations/cli.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "migrations/runner/drift.h"
+#include "migrations/runner/migration_dir.h"
+
+namespace ficus::migrations {
+namespace {
+
+constexpr int kExitFailure = 1;
+
+struct CliState {
+  std::string db;
+  std::string dir = "migrations";
+  std::string lock_timeout = "5s";
+  std::string statement_timeout = "0";
+  std::string retry_backoff = "1s";
+  int lock_retries = 3;
+  bool no_wait = false;
+  bool allow_unsafe = false;
+  bool allow_drift = false;
+  bool retry_failed = false;
+  std::string to;
+  int steps = 1;
+  std::string name;
+  std::string version;
+  bool exit_code = false;
+  ApplyGate gate;
+};
+
+std::int64_t duration_flag(const std::string& flag, const std::string& text) {
+  auto ms = parse_duration_ms(text);
+  if (!ms)
+    throw MigrationError(
+        fmt::format("{} `{}` is not a duration; write e.g. 5s, 250ms, 2min or 0", flag, text));
+  return *ms;
+}
+
+RunOptions run_options(const CliState& s) {
+  RunOptions o;
+  o.dir = s.dir;
+  o.lock_timeout_ms = duration_flag("--lock-timeout", s.lock_timeout);
+  o.statement_timeout_ms = duration_flag("--statement-timeout", s.statement_timeout);
+  o.retry_backoff_ms = duration_flag("--retry-backoff", s.retry_backoff);
+  o.lock_retries = s.lock_retries;
+  o.wait_for_runner_lock = !s.no_wait;
+  o.allow_unsafe = s.allow_unsafe;
+  o.allow_drift = s.allow_drift;
+  o.retry_failed = s.retry_failed;
+  if (!s.to.empty()) o.to_version = s.to;
+  o.gate = s.gate;
+  return o;
+}
+
+// Runs one verb: MigrationError becomes a message on stderr and a non-zero exit.
+void run_verb(const std::function<int()>& verb) {
+  int code = 0;
+  try {
+    code = verb();
+  } catch (const MigrationError& e) {
+    std::cerr << "error: " << e.what() << '\n';
+    code = kExitFailure;
+  }
+  std::cout << std::flush;
+  if (code != 0) throw CLI::RuntimeError(code);
+}
+
+void add_location_options(CLI::App& cmd, CliState& s) {
+  cmd.add_option("--db", s.db,
+                 "Database URL: postgres://... or sqlite:PATH (default: $DATABASE_URL, else "
+                 "sqlite:ficus.db)");
+  cmd.add_option("--dir", s.dir, "Folder holding the migration files")->capture_default_str();
+}
+
+void add_apply_options(CLI::App& cmd, CliState& s) {
+  cmd.add_option("--lock-timeout", s.lock_timeout,
+                 "lock_timeout per migration, so DDL waiting behind a long transaction does not "
+                 "queue all traffic behind it (0: none)")
+      ->capture_default_str();
+  cmd.add_option("--statement-timeout", s.statement_timeout,
+                 "statement_timeout per migration (0: none)")
+      ->capture_default_str();
+  cmd.add_option("--lock-retries", s.lock_retries, "Retries after a lock timeout")
+      ->capture_default_str();
+  cmd.add_option("--retry-backoff", s.retry_backoff, "First wait before a retry; doubles each time")
+      ->capture_default_str();
+  cmd.add_flag("--no-wait", s.no_wait, "Fail at once if another runner holds the migration lock");
+}
+
+std::string db_of(const CliState& s) {
+  return resolve_db_url(s.db);
+}
+
+int verb_new(CliState& s) {
+  std::cout << "created " << create_migration_file(s.dir, s.name) << '\n';
+  return 0;
+}
+
+int verb_up(CliState& s) {
+  RunOptions options = run_options(s);
+  auto db = open_driver(db_of(s));
+  Runner(*db, options, std::cout).up();
+  return 0;
+}
+
+int verb_down(CliState& s) {
+  RunOptions options = run_options(s);
+  auto db = open_driver(db_of(s));
+  std::optional<std::string> to;
+  if (!s.to.empty()) to = s.to;
+  Runner(*db, options, std::cout).down(s.steps, to);
+  return 0;
+}
+
+int verb_status(CliState& s) {
+  auto db = open_driver(db_of(s));
+  RunOptions options = run_options(s);
+  std::vector<StatusLine> lines = Runner(*db, options, std::cout).status();
+  int pending = 0;
+  for (const StatusLine& l : lines) {
+    if (l.state == MigrationState::kPending) ++pending;
+    std::string phase = l.phase.empty() ? "" : fmt::format(" [{}]", l.phase);
+    std::string when = l.applied_at.empty() ? "" : "  " + l.applied_at;
+    std::cout << fmt::format("{:<8} {}_{}{}{}\n", state_name(l.state), l.version, l.name, phase,
+                             when);
+    if (l.state == MigrationState::kFailed) std::cout << "         " << l.detail << '\n';
+  }
+  std::cout << fmt::format("{} migration(s), {} pending\n", lines.size(), pending);
+  return s.exit_code && pending > 0 ? kExitFailure : 0;
+}
+
+int verb_verify(CliState& s) {
+  std::vector<MigrationFile> files = load_migration_dir(s.dir);
+  std::vector<AppliedMigration> history = applied(db_of(s));
+  std::vector<Drift> drift = find_drift(files, history);
+  for (const Drift& d : drift) std::cout << describe(d) << '\n';
+  if (drift.empty()) {
+    std::cout << fmt::format("no drift: {} applied migration(s) match their files\n",
+                             history.size());
+    return 0;
+  }
+  std::cerr << fmt::format("error: {} drift problem(s) found\n", drift.size());
+  return kExitFailure;
+}
+
+int verb_baseline(CliState& s) {
+  auto db = open_driver(db_of(s));
+  Runner(*db, run_options(s), std::cout).baseline(s.version);
+  return 0;
+}
+
+}  // namespace
+
+std::string resolve_db_url(const std::string& db_flag) {
+  if (!db_flag.empty()) return db_flag;
+  if (const char* env = std::getenv("DATABASE_URL"); env && *env) return env;
+  return "sqlite:ficus.db";
+}
+
+void add_migrate_command(CLI::App& app, ApplyGate gate) {
+  auto state = std::make_shared<CliState>();
+  state->gate = std::move(gate);
+  CliState& s = *state;
+  CLI::App* migrate = app.add_subcommand("migrate", "Zero-downtime database migrations");
+  migrate->require_subcommand(1);
+  add_location_options(*migrate, s);
+
+  auto verb = [&](const std::string& name, const std::string& help, int (*fn)(CliState&)) {
+    CLI::App* cmd = migrate->add_subcommand(name, help);
+    add_location_options(*cmd, s);
+    cmd->callback([state, fn] { run_verb([&] { return fn(*state); }); });
+    return cmd;
+  };
+
+  CLI::App* create = verb("new", "Create migrations/<utc-version>_NAME.sql", verb_new);
+  create->add_option("NAME", s.name, "Name: lowercase letters, digits, underscores")->required();
+
+  CLI::App* up = verb("up", "Apply pending migrations", verb_up);
+  add_apply_options(*up, s);
+  up->add_option("--to", s.to, "Apply up to and including this version");
+  up->add_flag("--allow-unsafe", s.allow_unsafe, "Apply despite error-level lint findings");
+  up->add_flag("--allow-drift", s.allow_drift,
+               "Apply despite edited, missing or out-of-order migration files");
+  up->add_flag("--retry-failed", s.retry_failed,
+               "Run a failed no-transaction migration again from its first statement");
+
+  CLI::App* down = verb("down", "Roll back applied migrations (newest first)", verb_down);
+  add_apply_options(*down, s);
+  auto* steps =
+      down->add_option("--steps", s.steps, "How many to roll back")->capture_default_str();
+  down->add_option("--to", s.to, "Roll back every migration newer than this version")
+      ->excludes(steps);
+
+  CLI::App* status = verb("status", "List migrations and whether each is applied", verb_status);
+  status->add_flag("--exit-code", s.exit_code, "Exit 1 when migrations are pending");
+
+  verb("verify", "Report drift: edited, missing or out-of-order migration files", verb_verify);
+
+  CLI::App* baseline =
+      verb("baseline", "Record every migration up to VERSION as applied without running it",
+           verb_baseline);
+  baseline->add_option("VERSION", s.version, "Version of the newest migration already applied")
+      ->required();
+}
+
+}  // namespace ficus::migrations
