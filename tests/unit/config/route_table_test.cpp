@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "config/route_table.h"
+#include "tests/unit/config/allocation_counter.h"
 
 namespace ficus::config {
 namespace {
@@ -156,6 +157,27 @@ TEST(RouteTable, MatchReturnsTheRouteInsideItsConfig) {
   const RouteConfig* route = table->match("a.test", "/orders");
   EXPECT_EQ(route, &table->config().routes[0]);
   EXPECT_EQ(table->config().routes.size(), 2u);
+}
+
+TEST(RouteTable, MatchDoesNotAllocate) {
+  auto table =
+      table_of({{"exact", "api.example.com", "/orders"},
+                {"wild", "*.example.com", "/users"},
+                {"any", "", "/"},
+                {"long-host-name-beyond-small-string-buffers", "", "/a/very/long/prefix/x"}});
+  const std::size_t before = ficus::testing::allocations_on_this_thread();
+  const RouteConfig* hits[] = {
+      table->match("API.EXAMPLE.COM:8443", "/orders/17?expand=items&x=1"),
+      table->match("web.example.com", "/users/9"),
+      table->match("other.test", "/a/very/long/prefix/x/y/z?query=string"),
+      table->match("", ""),
+  };
+  const std::size_t after = ficus::testing::allocations_on_this_thread();
+  EXPECT_EQ(after, before);
+  // Guards the counter itself: building a table does allocate, so a counter stuck at 0 shows up.
+  table_of({{"x", "", "/"}});
+  EXPECT_GT(ficus::testing::allocations_on_this_thread(), after);
+  for (const RouteConfig* hit : hits) EXPECT_NE(hit, nullptr);
 }
 
 }  // namespace
