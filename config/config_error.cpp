@@ -7,8 +7,8 @@ namespace ficus::config {
 std::string ConfigError::to_string() const {
   std::string where = file;
   if (line != 0) where += fmt::format(":{}:{}", line, column);
-  if (!path.empty()) where += ": " + path;
-  return where + ": " + message;
+  if (!path.empty()) where += where.empty() ? path : ": " + path;
+  return where.empty() ? message : where + ": " + message;
 }
 
 }  // namespace ficus::config

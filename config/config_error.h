@@ -22,7 +22,7 @@ struct ConfigError {
   std::size_t column = 0;  // 1-based; only with `line`
 
   // "FILE: PATH: MESSAGE", or "FILE:LINE:COLUMN: MESSAGE" for syntax errors (the form editors and
-  // terminals turn into a link).
+  // terminals turn into a link). Empty parts are left out with their separator.
   std::string to_string() const;
 };
 

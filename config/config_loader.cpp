@@ -36,8 +36,12 @@ LoadResult parse_config(std::string_view json_text, const std::filesystem::path&
   std::optional<nlohmann::json> document = parse_json_document(json_text, errors);
   if (!document) return LoadResult{nullptr, errors.take()};
 
-  const std::filesystem::path absolute_file = std::filesystem::absolute(file).lexically_normal();
-  ProxyConfig config = read_proxy_config(*document, absolute_file.parent_path(), errors);
+  // Text that came from no file (empty name) resolves relative paths against the working folder.
+  const std::filesystem::path absolute_file =
+      file.empty() ? file : std::filesystem::absolute(file).lexically_normal();
+  const std::filesystem::path base_dir =
+      file.empty() ? std::filesystem::current_path() : absolute_file.parent_path();
+  ProxyConfig config = read_proxy_config(*document, base_dir, errors);
   if (!errors.empty()) return LoadResult{nullptr, errors.take()};
   config.source_file = absolute_file;
   return LoadResult{std::make_shared<const ProxyConfig>(std::move(config)), {}};

@@ -38,7 +38,8 @@ struct LoadResult {
 LoadResult load_config_file(const std::filesystem::path& file);
 
 // `file` names the text in errors and anchors relative paths (its folder; made absolute against
-// the working directory). It need not exist.
+// the working directory). It need not exist; when empty, paths resolve against the working
+// directory and errors carry no file name.
 LoadResult parse_config(std::string_view json_text, const std::filesystem::path& file);
 
 // The effective configuration (every default filled in) in the file's own schema, for

@@ -46,11 +46,14 @@ const json* find_array(const ObjectReader& parent, std::string_view key) {
   return value;
 }
 
-void read_admin(const ObjectReader& top, AdminConfig& admin) {
+// Returns false when admin.listen was written but invalid (so it is not compared with listen).
+bool read_admin(const ObjectReader& top, AdminConfig& admin) {
   const json* value = top.find("admin");
+  bool listen_usable = true;
   if (value != nullptr) {
     const ObjectReader object(*value, top.path_of("admin"), {"listen", "token_env"}, top.errors());
-    read_host_port(object, "listen", admin.listen);
+    listen_usable =
+        object.find("listen") == nullptr || read_host_port(object, "listen", admin.listen);
     if (object.read_string("token_env", admin.token_env)) {
       const std::string path = object.path_of("token_env");
       if (!is_env_var_name(admin.token_env)) {
@@ -72,6 +75,7 @@ void read_admin(const ObjectReader& top, AdminConfig& admin) {
                      fmt::format("admin API exposed on {} without a token: set admin.token_env",
                                  admin.listen.to_string()));
   }
+  return listen_usable;
 }
 
 // "file:PATH" with PATH relative to the config folder, or "file:///absolute/path".
@@ -290,9 +294,10 @@ ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, Er
                          errors);
   if (!top.is_object()) return config;
 
-  read_host_port(top, "listen", config.listen);
-  read_admin(top, config.admin);
-  if (config.admin.listen == config.listen) {
+  const bool listen_usable =
+      top.find("listen") == nullptr || read_host_port(top, "listen", config.listen);
+  const bool admin_listen_usable = read_admin(top, config.admin);
+  if (listen_usable && admin_listen_usable && config.admin.listen == config.listen) {
     errors.add("admin.listen",
                fmt::format("same address as listen ({}); give the admin API its own port",
                            config.listen.to_string()));

@@ -10,6 +10,7 @@
 //   pool.read_millis("idle_timeout_ms", settings.idle_timeout, 1, kMaxMillis);
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -17,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>

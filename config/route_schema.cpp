@@ -243,7 +243,7 @@ std::optional<RouteConfig> read_route(const json& value, const std::string& path
   if (object.read_string("flag", route.flag)) {
     if (route.flag.empty()) {
       errors.add(object.path_of("flag"), "empty; name a flag key or remove \"flag\"");
-    } else if (route.new_upstream.empty()) {
+    } else if (object.find("new") == nullptr) {
       errors.add(object.path_of("flag"),
                  "\"flag\" requires \"new\": the flag chooses between \"old\" and \"new\"; add "
                  "\"new\" or remove \"flag\"");

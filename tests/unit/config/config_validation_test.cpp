@@ -563,6 +563,16 @@ TEST(ConfigValidation, AdminCannotShareTheProxyAddress) {
                           "API its own port"));
 }
 
+TEST(ConfigValidation, AnInvalidValueIsReportedOnceNotAgainByChecksThatUseIt) {
+  json config = valid_config();
+  config["listen"] = "127.0.0.1:99999";  // falls back to the default, which must not be compared
+  config["admin"] = {{"listen", "127.0.0.1:8080"}};
+  config["routes"][0]["new"] = 7;  // written, so "flag requires new" does not apply
+  EXPECT_THAT(errors_of(config),
+              ElementsAre(R"(listen: port 99999 is out of range 1..65535 in "127.0.0.1:99999")",
+                          "routes[0].new: expected a string, got number 7"));
+}
+
 TEST(ConfigValidation, TrustedProxiesAreAddressesOrCidrRanges) {
   json config = valid_config();
   config["trusted_proxies"] = {"10.0.0.0/8", "fd00::/8",    "192.0.2.7",
@@ -603,6 +613,17 @@ TEST(ConfigValidation, CutoverAndMigrateObjectsAreAcceptedUnread) {
   EXPECT_THAT(errors_of(config),
               ElementsAre(R"(routes[0].cutover: expected an object, got string "soon")",
                           "migrate: expected an object, got number 1"));
+}
+
+TEST(ConfigValidation, TextWithoutAFileNameLoadsAndItsErrorsHaveNoFilePrefix) {
+  const std::string text = valid_config().dump();
+  LoadResult ok = parse_config(text, "");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok.config->source_file.empty());
+
+  LoadResult bad = parse_config(R"({"treads": 1})", "");
+  ASSERT_FALSE(bad.errors.empty());
+  EXPECT_EQ(bad.errors[0].to_string(), R"(treads: unknown key (did you mean "threads"?))");
 }
 
 TEST(ConfigValidation, DocumentMustBeAnObject) {
