@@ -346,7 +346,8 @@ FlagSetLoad load_flag_sources(const std::vector<std::string>& sources,
     }
     std::ostringstream text;
     text << in.rdbuf();
-    SourceParse one = parse_flag_source(text.str(), *path, options);
+    load.texts.push_back(text.str());
+    SourceParse one = parse_flag_source(load.texts.back(), *path, options);
     if (!one.ok()) {
       load.errors.insert(load.errors.end(), one.errors.begin(), one.errors.end());
       continue;

@@ -111,6 +111,7 @@ SourceParse parse_flag_source(std::string_view json_text, std::string_view sourc
 struct FlagSetLoad {
   std::shared_ptr<const FlagSet> set;  // null unless ok()
   std::vector<FlagError> errors;
+  std::vector<std::string> texts;  // the bytes read from each readable source, in order
   bool ok() const { return errors.empty(); }
 };
 
