@@ -9,25 +9,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string_view>
 
 namespace ficus::testing {
 
 class BodyChecksum {
  public:
-  BodyChecksum();
-  ~BodyChecksum();
-  BodyChecksum(BodyChecksum&&) noexcept;
-  BodyChecksum& operator=(BodyChecksum&&) noexcept;
-
   void update(const void* data, std::size_t size);
   void update(std::string_view bytes) { update(bytes.data(), bytes.size()); }
   std::uint32_t value() const;
 
  private:
-  struct Crc;  // boost::crc_32_type, kept out of this header
-  std::unique_ptr<Crc> crc_;
+  std::uint32_t remainder_ = 0xFFFFFFFF;  // boost::crc_32_type's interim state, before final xor
 };
 
 // CRC-32 of `bytes` in one call; body_checksum("") == 0.

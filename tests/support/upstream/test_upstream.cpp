@@ -139,6 +139,10 @@ void TestUpstream::clear_requests() {
   impl_->state.log.clear();
 }
 
+void TestUpstream::set_recording(bool enabled) {
+  impl_->state.recording.store(enabled);
+}
+
 bool TestUpstream::wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const {
   return impl_->state.log.wait_for(count, timeout);
 }

@@ -66,6 +66,9 @@ class TestUpstream {
   // (or failed), which is always before its response is complete.
   std::vector<RecordedRequest> requests() const;
   void clear_requests();
+  // Recording is on from construction. Off, requests are served but not kept (for long load runs;
+  // the standalone binary turns it off). Counters keep counting either way.
+  void set_recording(bool enabled);
   // Waits until at least `count` requests are recorded; false on timeout.
   bool wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const;
 

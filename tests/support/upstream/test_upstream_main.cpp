@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
 
   try {
     ficus::testing::TestUpstream upstream(name, listen, threads);
+    upstream.set_recording(false);  // nobody can read the log out of this process
     upstream.start();
     std::cout << "listening on " << upstream.address() << std::endl;
     int received = 0;

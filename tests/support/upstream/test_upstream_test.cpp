@@ -148,6 +148,17 @@ TEST_F(TestUpstreamTest, RecordsMethodTargetHeadersInOrderAndBodyChecksum) {
   EXPECT_TRUE(upstream_.requests().empty());
 }
 
+TEST_F(TestUpstreamTest, RecordingOffServesWithoutKeepingRequests) {
+  upstream_.set_recording(false);
+  Client client(upstream_.port());
+  EXPECT_EQ(client.get("/").result_int(), 200);
+  EXPECT_TRUE(upstream_.requests().empty());
+  upstream_.set_recording(true);
+  EXPECT_EQ(client.get("/again").result_int(), 200);
+  ASSERT_EQ(upstream_.requests().size(), 1u);
+  EXPECT_EQ(upstream_.requests()[0].target, "/again");
+}
+
 TEST_F(TestUpstreamTest, BodyChecksumIsCrc32) {
   EXPECT_EQ(body_checksum(""), 0u);
   EXPECT_EQ(body_checksum("123456789"), 0xCBF43926u);  // the CRC-32 check value
@@ -267,7 +278,7 @@ TEST_F(TestUpstreamTest, BytesChunkedSendsChunksOfTheRequestedSize) {
 }
 
 TEST_F(TestUpstreamTest, BytesStreamsLargeBodiesInConstantMemory) {
-  constexpr std::uint64_t kTotal = 96ull * 1024 * 1024;
+  constexpr std::uint64_t kTotal = 48ull * 1024 * 1024;
   rusage before{};
   getrusage(RUSAGE_SELF, &before);
   Client client(upstream_.port());
@@ -291,13 +302,15 @@ TEST_F(TestUpstreamTest, BytesStreamsLargeBodiesInConstantMemory) {
   rusage after{};
   getrusage(RUSAGE_SELF, &after);
   EXPECT_EQ(bytes, kTotal);
+  // A block whose length is a multiple of 26 continues the pattern when repeated.
+  const std::string block = generated_bytes(0, 26 * 4096);
   BodyChecksum expected;
-  for (std::uint64_t at = 0; at < kTotal; at += 26 * 4096) {
-    expected.update(generated_bytes(0, std::min<std::uint64_t>(26 * 4096, kTotal - at)));
+  for (std::uint64_t at = 0; at < kTotal; at += block.size()) {
+    expected.update(block.data(), std::min<std::uint64_t>(block.size(), kTotal - at));
   }
   EXPECT_EQ(received.value(), expected.value());
   // Peak RSS (KiB) must not grow by anything near the body size.
-  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 32 * 1024);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 16 * 1024);
 }
 
 TEST_F(TestUpstreamTest, SinkCountsAndChecksumsTheBody) {

@@ -107,7 +107,9 @@ class Session {
       // parser then finds the whole head already buffered.
       const std::size_t head_size = co_await read_raw_head();
       if (head_size == 0) co_return;  // end of stream, reset or oversized head: nothing to answer
-      auto raw_fields = raw_header_lines(buffered().substr(0, head_size));
+      recording_ = state_.recording.load(std::memory_order_relaxed);
+      auto raw_fields = recording_ ? raw_header_lines(buffered().substr(0, head_size))
+                                   : std::vector<std::pair<std::string, std::string>>{};
 
       parser_.emplace();
       parser_->body_limit(boost::none);  // /echo and /sink must take any size
@@ -152,6 +154,10 @@ class Session {
   bool is_head() const { return request().method() == http::verb::head; }
 
   void begin_record(std::vector<std::pair<std::string, std::string>> raw_fields) {
+    body_bytes_ = 0;
+    checksum_ = BodyChecksum{};
+    recorded_ = !recording_;  // when not recording, act as if already published
+    if (!recording_) return;
     const Request& req = request();
     current_ = RecordedRequest{};
     current_.method = std::string(req.method_string());
@@ -159,9 +165,6 @@ class Session {
     current_.headers = std::move(raw_fields);
     current_.body_chunked = parser_->chunked();
     current_.http_version = req.version();
-    body_bytes_ = 0;
-    checksum_ = BodyChecksum{};
-    recorded_ = false;
   }
 
   void publish_record() {
@@ -487,7 +490,8 @@ class Session {
   RecordedRequest current_;
   std::uint64_t body_bytes_ = 0;  // of the current request, so far
   BodyChecksum checksum_;         // of the current request body, so far
-  bool recorded_ = false;
+  bool recorded_ = false;         // current_ has been published (or is not being recorded)
+  bool recording_ = true;         // state_.recording, sampled per request
 };
 
 // Counts the connection as open for exactly as long as its coroutine frame exists, including

@@ -22,6 +22,8 @@ struct UpstreamState {
   RequestLog log;
   std::atomic<std::size_t> connections_accepted{0};
   std::atomic<std::size_t> open_connections{0};
+  // Off in the standalone binary: under benchmark load the log would grow without bound.
+  std::atomic<bool> recording{true};
 };
 
 }  // namespace ficus::testing
