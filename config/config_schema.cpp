@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 #include <limits>
-#include <map>
 
 #include <fmt/format.h>
 #include <boost/asio/ip/address.hpp>

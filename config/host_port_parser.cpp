@@ -12,16 +12,13 @@
 #include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
 
+#include "config/name_rules.h"
+
 namespace ficus::config {
 namespace {
 
 constexpr std::string_view kExpected =
     R"(expected "host:port" such as "127.0.0.1:8080" or "[::1]:8080")";
-
-bool is_host_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_';
-}
 
 // "1.2.3.256" is a legal DNS name to the URL grammar, but nobody means it as one.
 bool looks_like_ipv4(std::string_view name) {
@@ -69,9 +66,10 @@ boost::system::result<HostPort, AddressError> parse_host_port(std::string_view t
     case boost::urls::host_type::name: {
       std::string_view name = authority->encoded_host();
       if (name.empty()) return failure(fmt::format("\"{}\" has no host; {}", text, kExpected));
-      if (!std::all_of(name.begin(), name.end(), is_host_name_char)) {
+      if (!std::all_of(name.begin(), name.end(),
+                       [](char c) { return c == '.' || is_host_label_char(c); })) {
         return failure(
-            fmt::format("\"{}\" is not a valid host name (letters, digits, '-', '.')", name));
+            fmt::format("\"{}\" is not a valid host name (letters, digits, '-', '_', '.')", name));
       }
       if (looks_like_ipv4(name)) {
         return failure(fmt::format("\"{}\" is not a valid IPv4 address", name));

@@ -17,6 +17,10 @@ bool is_config_name(std::string_view name) {
   });
 }
 
+bool is_host_label_char(char c) {
+  return is_alnum(c) || c == '-' || c == '_';
+}
+
 bool is_http_token(std::string_view name) {
   constexpr std::string_view kTokenPunctuation = "!#$%&'*+-.^_`|~";
   return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {

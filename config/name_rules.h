@@ -13,6 +13,9 @@ namespace ficus::config {
 bool is_config_name(std::string_view name);
 inline constexpr std::string_view kConfigNameRule = "use only letters, digits, '_', '.' and '-'";
 
+// What one label of a host name may contain: letters, digits, '-' and '_' (seen in internal DNS).
+bool is_host_label_char(char c);
+
 // RFC 9110 token (header field names, cookie names).
 bool is_http_token(std::string_view name);
 

@@ -1,9 +1,9 @@
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <utility>
 
 #include <fmt/format.h>
+#include <boost/url/grammar/ci_string.hpp>
 
 #include "config/config_schema.h"
 #include "config/name_rules.h"
@@ -14,13 +14,8 @@ namespace {
 using nlohmann::json;
 
 std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(), boost::urls::grammar::to_lower);
   return text;
-}
-
-bool is_host_label_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
 // Exact ("api.example.com") or wildcard ("*.example.com"); `host` is already lower-cased.

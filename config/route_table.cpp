@@ -3,23 +3,13 @@
 #include <algorithm>
 #include <map>
 
+#include <boost/url/grammar/ci_string.hpp>
+
 namespace ficus::config {
 namespace {
 
-char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Three-way comparison of an already lower-cased string with one in any case.
-int compare_lowered(std::string_view lowered, std::string_view any_case) {
-  const std::size_t common = std::min(lowered.size(), any_case.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    const char c = to_lower(any_case[i]);
-    if (lowered[i] != c) return lowered[i] < c ? -1 : 1;
-  }
-  if (lowered.size() == any_case.size()) return 0;
-  return lowered.size() < any_case.size() ? -1 : 1;
-}
+using boost::urls::grammar::ci_compare;
+using boost::urls::grammar::ci_is_equal;
 
 // "Api.Example.com:8080" -> "Api.Example.com", "[::1]:8080" -> "[::1]", "example.com." ->
 // "example.com".
@@ -62,7 +52,7 @@ RouteTable::RouteTable(std::shared_ptr<const ProxyConfig> config) : config_(std:
   for (const RouteConfig& route : config_->routes) {
     const PrefixEntry entry{route.match.path_prefix, &route};
     std::string host = route.match.host;
-    std::transform(host.begin(), host.end(), host.begin(), to_lower);
+    std::transform(host.begin(), host.end(), host.begin(), boost::urls::grammar::to_lower);
     if (host.empty()) {
       any_host_.push_back(entry);
     } else if (host.starts_with("*.")) {
@@ -81,8 +71,11 @@ RouteTable::RouteTable(std::shared_ptr<const ProxyConfig> config) : config_(std:
   sort_routes(any_host_);
   for (auto& [host, routes] : exact) {
     sort_routes(routes);
-    exact_hosts_.push_back(HostGroup{host, std::move(routes)});  // std::map order: sorted
+    exact_hosts_.push_back(HostGroup{host, std::move(routes)});
   }
+  // Sorted by the very comparison match() searches with.
+  std::sort(exact_hosts_.begin(), exact_hosts_.end(),
+            [](const HostGroup& a, const HostGroup& b) { return ci_compare(a.host, b.host) < 0; });
   for (auto& [suffix, routes] : wildcard) {
     sort_routes(routes);
     wildcard_hosts_.push_back(HostGroup{suffix, std::move(routes)});
@@ -104,18 +97,17 @@ const RouteConfig* RouteTable::match(std::string_view host, std::string_view pat
   host = host_without_port(host);
   path = path_without_query(path);
 
-  auto exact = std::lower_bound(exact_hosts_.begin(), exact_hosts_.end(), host,
-                                [](const HostGroup& group, std::string_view h) {
-                                  return compare_lowered(group.host, h) < 0;
-                                });
-  if (exact != exact_hosts_.end() && compare_lowered(exact->host, host) == 0) {
+  auto exact = std::lower_bound(
+      exact_hosts_.begin(), exact_hosts_.end(), host,
+      [](const HostGroup& group, std::string_view h) { return ci_compare(group.host, h) < 0; });
+  if (exact != exact_hosts_.end() && ci_is_equal(exact->host, host)) {
     if (const RouteConfig* route = match_path(exact->routes, path)) return route;
   }
 
   for (const HostGroup& group : wildcard_hosts_) {
     // The suffix includes its dot, so "*.example.com" needs at least one label before it.
     if (host.size() > group.host.size() &&
-        compare_lowered(group.host, host.substr(host.size() - group.host.size())) == 0) {
+        ci_is_equal(group.host, host.substr(host.size() - group.host.size()))) {
       if (const RouteConfig* route = match_path(group.routes, path)) return route;
     }
   }

@@ -57,8 +57,8 @@ class RouteTable {
   // Sorted vectors rather than hash maps or a trie: a config has tens of routes, so a binary
   // search (exact hosts) and short linear scans over contiguous memory are as fast as any index,
   // need no hashing of the request's host, and compare case-insensitively without copying it.
-  // Measured (throwaway loop, -O2, shared 2-core box at load 7, so upper bounds): 50-60 ns per
-  // match for the example config; 95-115 ns with 150 exact-host routes, 10 wildcards and 20
+  // Measured (throwaway loop, -O2, shared 2-core box at load 7, so upper bounds): 45-60 ns per
+  // match for the example config; 70-115 ns with 150 exact-host routes, 10 wildcards and 20
   // host-less prefixes, whether the hit is exact, wildcard or falls through to the last group.
   std::vector<HostGroup> exact_hosts_;     // sorted by host, for binary search
   std::vector<HostGroup> wildcard_hosts_;  // longest suffix first

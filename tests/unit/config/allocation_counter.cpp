@@ -1,5 +1,7 @@
 // Replaces the global allocation functions with malloc/free plus a per-thread count. Every
-// unaligned form is replaced, new and delete together, so ASan sees matching pairs.
+// unaligned form is replaced, nothrow ones included (std::stable_sort uses them), new and delete
+// together, so ASan, which supplies its own, never sees its new paired with our delete. The aligned
+// forms stay ASan's (or the library's) on both sides.
 #include "tests/unit/config/allocation_counter.h"
 
 #include <cstdlib>
@@ -9,9 +11,13 @@ namespace {
 
 thread_local std::size_t allocation_count = 0;
 
-void* counted_allocation(std::size_t size) {
+void* counted_allocation(std::size_t size) noexcept {
   ++allocation_count;
-  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  return std::malloc(size == 0 ? 1 : size);
+}
+
+void* counted_allocation_or_throw(std::size_t size) {
+  if (void* memory = counted_allocation(size)) return memory;
   throw std::bad_alloc();
 }
 
@@ -26,9 +32,15 @@ std::size_t allocations_on_this_thread() {
 }  // namespace ficus::testing
 
 void* operator new(std::size_t size) {
-  return counted_allocation(size);
+  return counted_allocation_or_throw(size);
 }
 void* operator new[](std::size_t size) {
+  return counted_allocation_or_throw(size);
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  return counted_allocation(size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
   return counted_allocation(size);
 }
 void operator delete(void* memory) noexcept {
@@ -41,5 +53,11 @@ void operator delete(void* memory, std::size_t) noexcept {
   std::free(memory);
 }
 void operator delete[](void* memory, std::size_t) noexcept {
+  std::free(memory);
+}
+void operator delete(void* memory, const std::nothrow_t&) noexcept {
+  std::free(memory);
+}
+void operator delete[](void* memory, const std::nothrow_t&) noexcept {
   std::free(memory);
 }

@@ -13,6 +13,7 @@ TEST(ParseHostPort, AcceptsIpv4NameAndBracketedIpv6) {
   EXPECT_EQ(parse_host_port("[::1]:8080").value(), (HostPort{"::1", 8080}));
   EXPECT_EQ(parse_host_port("[2001:DB8::1]:443").value(), (HostPort{"2001:db8::1", 443}));
   EXPECT_EQ(parse_host_port("h:65535").value(), (HostPort{"h", 65535}));
+  EXPECT_EQ(parse_host_port("orders_v2.internal:80").value(), (HostPort{"orders_v2.internal", 80}));
 }
 
 TEST(ParseHostPort, RejectsMissingOrOutOfRangePort) {
@@ -33,7 +34,7 @@ TEST(ParseHostPort, RejectsEmptyHostCredentialsAndBadNames) {
   EXPECT_EQ(parse_host_port("u@h:1").error().message,
             R"("u@h:1" contains credentials (user@); an address is only "host:port")");
   EXPECT_EQ(parse_host_port("a%20b:1").error().message,
-            R"("a%20b" is not a valid host name (letters, digits, '-', '.'))");
+            R"("a%20b" is not a valid host name (letters, digits, '-', '_', '.'))");
   EXPECT_EQ(parse_host_port("1.2.3.256:5").error().message,
             R"("1.2.3.256" is not a valid IPv4 address)");
   EXPECT_EQ(parse_host_port("[v1.x]:1").error().message,
