@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_loader.h"
-#include "tests/unit/config/temp_dir.h"
+#include "tests/support/db/temp_dir.h"
 
 namespace ficus::config {
 namespace {
@@ -90,10 +90,11 @@ TEST(ConfigLoader, RelativePathsResolveAgainstTheConfigFolder) {
 })");
   LoadResult loaded = load_config_file(file);
   ASSERT_TRUE(loaded.ok()) << loaded.errors.front().to_string();
-  const fs::path conf = dir.path() / "conf";
-  EXPECT_THAT(loaded.config->flags.sources,
-              ElementsAre("file:" + (conf / "flags/a.json").string(),
-                          "file:" + (dir.path() / "shared/b.json").string(), "file:/srv/c.json"));
+  const fs::path conf = fs::path(dir.path()) / "conf";
+  EXPECT_THAT(
+      loaded.config->flags.sources,
+      ElementsAre("file:" + (conf / "flags/a.json").string(),
+                  "file:" + (fs::path(dir.path()) / "shared/b.json").string(), "file:/srv/c.json"));
   EXPECT_EQ(loaded.config->access_log.path, (conf / "logs/access.log").string());
   EXPECT_EQ(loaded.config->source_file, conf / "ficus.json");
 }
@@ -116,7 +117,7 @@ TEST(ConfigLoader, SyntaxErrorNamesFileLineAndColumn) {
   // Where the parser noticed: the last character of the unexpected "routes" token.
   EXPECT_EQ(error.line, 4u);
   EXPECT_EQ(error.column, 10u);
-  EXPECT_THAT(error.to_string(), StartsWith(file.string() + ":4:10: invalid JSON: "));
+  EXPECT_THAT(error.to_string(), StartsWith(file + ":4:10: invalid JSON: "));
   EXPECT_THAT(error.message, HasSubstr("unexpected string literal"));
 }
 
@@ -152,11 +153,11 @@ TEST(ConfigLoader, DuplicateKeyIsAnErrorAtItsPath) {
 
 TEST(ConfigLoader, MissingFileIsOneErrorNamingIt) {
   TempDir dir;
-  LoadResult loaded = load_config_file(dir.path() / "nope.json");
+  LoadResult loaded = load_config_file(fs::path(dir.path()) / "nope.json");
   ASSERT_FALSE(loaded.ok());
   ASSERT_EQ(loaded.errors.size(), 1u);
   EXPECT_EQ(loaded.errors[0].to_string(),
-            (dir.path() / "nope.json").string() +
+            (fs::path(dir.path()) / "nope.json").string() +
                 ": cannot read the config file: No such file or directory; check the path (a "
                 "relative path starts from the working directory)");
 }
@@ -176,7 +177,7 @@ TEST(ConfigLoader, ValidationErrorsNameTheFile) {
   LoadResult loaded = load_config_file(file);
   ASSERT_EQ(loaded.errors.size(), 1u);
   EXPECT_EQ(loaded.errors[0].to_string(),
-            file.string() + R"(: treads: unknown key (did you mean "threads"?))");
+            file + R"(: treads: unknown key (did you mean "threads"?))");
   EXPECT_EQ(loaded.config, nullptr);
 }
 

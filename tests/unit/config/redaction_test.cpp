@@ -8,11 +8,12 @@
 
 #include "config/config_loader.h"
 #include "config/redaction.h"
-#include "tests/unit/config/temp_dir.h"
+#include "tests/support/db/temp_dir.h"
 
 namespace ficus::config {
 namespace {
 
+namespace fs = std::filesystem;
 using nlohmann::json;
 
 TEST(RedactUrlCredentials, ReplacesOnlyThePassword) {
@@ -98,7 +99,7 @@ TEST(RedactedJson, LoadsBackToTheSameConfig) {
   LoadResult second = parse_config(shown.dump(), file);
   ASSERT_TRUE(second.ok()) << second.errors.front().to_string();
   EXPECT_EQ(to_redacted_json(*second.config), shown);
-  EXPECT_EQ(shown["access_log"]["path"], (dir.path() / "access.log").string());
+  EXPECT_EQ(shown["access_log"]["path"], (fs::path(dir.path()) / "access.log").string());
   EXPECT_EQ(shown["routes"][0]["override"]["header"], "x-ficus-target");
 }
 
