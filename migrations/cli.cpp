@@ -6,8 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "migrations/lint/linter.h"
+#include "migrations/lint/report.h"
 #include "migrations/runner/drift.h"
 #include "migrations/runner/migration_dir.h"
+#include "migrations/runner/plan.h"
 
 namespace ficus::migrations {
 namespace {
@@ -30,6 +33,9 @@ struct CliState {
   std::string name;
   std::string version;
   bool exit_code = false;
+  std::vector<std::string> files;
+  std::string format = "text";
+  std::string dialect;
   ApplyGate gate;
 };
 
@@ -134,6 +140,38 @@ int verb_status(CliState& s) {
   return s.exit_code && pending > 0 ? kExitFailure : 0;
 }
 
+int verb_lint(CliState& s) {
+  Dialect dialect = Dialect::kPostgres;
+  if (s.dialect == "sqlite") {
+    dialect = Dialect::kSqlite;
+  } else if (s.dialect.empty() && (!s.db.empty() || std::getenv("DATABASE_URL"))) {
+    dialect = dialect_of_url(db_of(s));
+  }
+  LintOptions options{dialect, duration_flag("--lock-timeout", s.lock_timeout)};
+  std::vector<MigrationFile> files;
+  if (s.files.empty()) {
+    files = load_migration_dir(s.dir);
+  } else {
+    for (const std::string& path : s.files)
+      files.push_back(read_migration_file(path, FileNaming::kAnyName));
+  }
+  std::vector<Finding> findings;
+  for (const MigrationFile& f : files) {
+    std::vector<Finding> more = lint_migration(f, options);
+    findings.insert(findings.end(), more.begin(), more.end());
+  }
+  std::cout << (s.format == "json" ? format_findings_json(findings)
+                                   : format_findings_text(findings));
+  return has_blocking_errors(findings) ? kExitFailure : 0;
+}
+
+int verb_plan(CliState& s) {
+  RunOptions options = run_options(s);
+  auto db = open_driver(db_of(s));
+  std::cout << format_plan(plan_pending(*db, options), options);
+  return 0;
+}
+
 int verb_verify(CliState& s) {
   std::vector<MigrationFile> files = load_migration_dir(s.dir);
   std::vector<AppliedMigration> history = applied(db_of(s));
@@ -198,6 +236,23 @@ void add_migrate_command(CLI::App& app, ApplyGate gate) {
 
   CLI::App* status = verb("status", "List migrations and whether each is applied", verb_status);
   status->add_flag("--exit-code", s.exit_code, "Exit 1 when migrations are pending");
+
+  CLI::App* lint = verb("lint", "Check migrations for statements that take an outage", verb_lint);
+  lint->add_option("FILES", s.files, "Files to lint (default: every migration in --dir)");
+  lint->add_option("--format", s.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  lint->add_option("--dialect", s.dialect,
+                   "postgres or sqlite (default: from --db/DATABASE_URL, else postgres)")
+      ->check(CLI::IsMember({"postgres", "sqlite"}));
+  lint->add_option("--lock-timeout", s.lock_timeout, "lock_timeout the runner will set")
+      ->capture_default_str();
+
+  CLI::App* plan =
+      verb("plan", "Dry run: pending migrations, their locks and lint findings", verb_plan);
+  add_apply_options(*plan, s);
+  plan->add_option("--to", s.to, "Plan up to and including this version");
+  plan->add_flag("--allow-unsafe", s.allow_unsafe, "Plan as if --allow-unsafe were given to up");
 
   verb("verify", "Report drift: edited, missing or out-of-order migration files", verb_verify);
 

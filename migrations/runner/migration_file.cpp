@@ -232,11 +232,13 @@ std::optional<VersionAndName> split_file_name(std::string_view file_name) {
   return VersionAndName{std::string(version), std::string(file_name.substr(15))};
 }
 
-MigrationFile parse_migration_file(const std::string& path, std::string_view text) {
+MigrationFile parse_migration_file(const std::string& path, std::string_view text,
+                                   FileNaming naming) {
   MigrationFile out;
   out.path = path;
   std::string file_name = std::filesystem::path(path).filename().string();
   auto parts = split_file_name(file_name);
+  if (!parts && naming == FileNaming::kAnyName) parts = VersionAndName{};
   if (!parts)
     throw MigrationError(fmt::format(
         "{}: file name must be <version>_<name>.sql with a 14-digit UTC version "
@@ -250,12 +252,12 @@ MigrationFile parse_migration_file(const std::string& path, std::string_view tex
   return out;
 }
 
-MigrationFile read_migration_file(const std::string& path) {
+MigrationFile read_migration_file(const std::string& path, FileNaming naming) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw MigrationError(fmt::format("{}: cannot read the file", path));
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return parse_migration_file(path, buffer.str());
+  return parse_migration_file(path, buffer.str(), naming);
 }
 
 std::optional<std::int64_t> parse_duration_ms(std::string_view text) {

@@ -71,11 +71,17 @@ struct VersionAndName {
 };
 std::optional<VersionAndName> split_file_name(std::string_view file_name);
 
+// kVersioned: the file name must be <version>_<name>.sql (the migrations folder).
+// kAnyName: any name; version and name stay empty (`ficus migrate lint some.sql`, fixtures).
+enum class FileNaming { kVersioned, kAnyName };
+
 // Parses `text` (the bytes of the file at `path`). Throws MigrationError naming path:line.
-MigrationFile parse_migration_file(const std::string& path, std::string_view text);
+MigrationFile parse_migration_file(const std::string& path, std::string_view text,
+                                   FileNaming naming = FileNaming::kVersioned);
 
 // Reads and parses the file at `path`.
-MigrationFile read_migration_file(const std::string& path);
+MigrationFile read_migration_file(const std::string& path,
+                                  FileNaming naming = FileNaming::kVersioned);
 
 // "5s", "250ms", "2min", "1h" or a bare number of milliseconds. nullopt when malformed.
 std::optional<std::int64_t> parse_duration_ms(std::string_view text);

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "migrations/lint/linter.h"
+#include "migrations/lint/report.h"
 #include "migrations/runner/drift.h"
 #include "migrations/runner/migration_dir.h"
 #include "migrations/runner/statements.h"
@@ -239,6 +241,23 @@ int Runner::up() {
     if (options_.to_version && f.version > *options_.to_version) continue;
     pending.push_back(&f);
   }
+
+  std::vector<Finding> blocking;
+  for (const MigrationFile* f : pending) {
+    LintOptions lint_options{db_.dialect(), f->lock_timeout_ms.value_or(options_.lock_timeout_ms)};
+    std::vector<Finding> findings = lint_migration(*f, lint_options);
+    bool parse_error = std::any_of(findings.begin(), findings.end(),
+                                   [](const Finding& x) { return x.rule == kParseErrorId; });
+    if (has_blocking_errors(findings) && (!options_.allow_unsafe || parse_error))
+      for (Finding& x : findings)
+        if (x.severity == Severity::kError && !x.allowed()) blocking.push_back(std::move(x));
+  }
+  if (!blocking.empty())
+    throw MigrationError(fmt::format(
+        "refusing to migrate: {} unsafe statement(s) found; nothing was applied.\n{}Rewrite them "
+        "as the safe alternative says, add `-- ficus:allow RULE reason` to the file when the "
+        "table is known to be small or idle, or pass --allow-unsafe.",
+        blocking.size(), format_findings_text(blocking)));
 
   if (options_.gate) {
     for (const MigrationFile* f : pending) {

@@ -1,0 +1,257 @@
+#include "migrations/lint/linter.h"
+
+#include <pg_query.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "migrations/lint/pg_tree.h"
+#include "migrations/lint/rules/rules.h"
+#include "migrations/runner/statements.h"
+
+namespace ficus::migrations {
+namespace {
+
+namespace tree = pg_tree;
+
+struct ParsedStatement {
+  nlohmann::json stmt;  // {"AlterTableStmt": {...}}
+  std::string text;
+  std::size_t line = 0;
+};
+
+class FileLinter {
+ public:
+  FileLinter(const MigrationFile& file, const LintOptions& options)
+      : file_(file), options_(options), ctx_{options.dialect, file, true, true, {}} {
+    ctx_.in_transaction = file.transaction && file.batches.empty();
+    ctx_.lock_timeout_in_force = file.lock_timeout_ms.value_or(options.lock_timeout_ms) > 0;
+  }
+
+  std::vector<Finding> run() {
+    check_allow_directives();
+    std::vector<ParsedStatement> statements =
+        options_.dialect == Dialect::kPostgres ? parse_postgres() : parse_sqlite();
+    attach_batches(statements);
+    for (std::size_t i = 0; i < statements.size(); ++i) lint_statement(statements[i], batch_of_[i]);
+    return std::move(findings_);
+  }
+
+ private:
+  void add(std::string_view rule, Severity severity, std::size_t line, std::string statement,
+           std::string message, std::string lock, std::string impact, std::string fix) {
+    Finding f{std::string(rule),    severity,
+              file_.path,           line,
+              std::move(statement), std::move(message),
+              std::move(lock),      std::move(impact),
+              std::move(fix),       ""};
+    for (const AllowDirective& allow : file_.allows)
+      if (allow.rule == rule) f.allowed_reason = allow.reason;
+    findings_.push_back(std::move(f));
+  }
+
+  void check_allow_directives() {
+    for (const AllowDirective& allow : file_.allows) {
+      if (find_rule(allow.rule)) continue;
+      std::string ids;
+      for (const Rule* r : all_rules()) ids += (ids.empty() ? "" : ", ") + std::string(r->id);
+      add(kBadDirectiveId, Severity::kError, allow.line, "",
+          fmt::format("`-- ficus:allow {}` names no lint rule", allow.rule), "", "",
+          fmt::format("use one of: {}", ids));
+    }
+  }
+
+  void parse_error(std::size_t line, const std::string& message, std::string_view dialect) {
+    add(kParseErrorId, Severity::kError, line, "",
+        fmt::format("does not parse as {}: {}", dialect, message), "", "the migration cannot run",
+        "fix the SQL at that line");
+  }
+
+  std::vector<ParsedStatement> parse_postgres() {
+    std::vector<ParsedStatement> out;
+    const Section& up = file_.up;
+    PgQueryParseResult result = pg_query_parse(up.sql.c_str());
+    std::unique_ptr<PgQueryParseResult, void (*)(PgQueryParseResult*)> guard(
+        &result, [](PgQueryParseResult* r) { pg_query_free_parse_result(*r); });
+    if (result.error) {
+      std::size_t offset =
+          result.error->cursorpos > 0 ? static_cast<std::size_t>(result.error->cursorpos - 1) : 0;
+      parse_error(up.line_of(offset), result.error->message, "PostgreSQL 15");
+      return out;
+    }
+    nlohmann::json parsed = nlohmann::json::parse(result.parse_tree);
+    for (auto& entry : tree::items(parsed, "stmts")) {
+      auto location = entry.value("stmt_location", std::size_t{0});
+      auto length = entry.value("stmt_len", std::size_t{0});
+      std::size_t end = length == 0 ? up.sql.size() : location + length;
+      std::size_t start = skip_space_and_comments(up.sql, location, end);
+      while (end > start &&
+             (std::isspace(static_cast<unsigned char>(up.sql[end - 1])) || up.sql[end - 1] == ';'))
+        --end;
+      out.push_back(
+          {tree::field(entry, "stmt"), up.sql.substr(start, end - start), up.line_of(start)});
+    }
+    return out;
+  }
+
+  // SQLite's grammar differs from PostgreSQL's: SQLite itself decides what is a syntax error;
+  // the PostgreSQL parser then supplies a tree for the statements both grammars share (ALTER
+  // TABLE, UPDATE, DELETE, DROP...), which is all the SQLite rules look at.
+  std::vector<ParsedStatement> parse_sqlite() {
+    std::vector<ParsedStatement> out;
+    sqlite3* db = nullptr;
+    sqlite3_open(":memory:", &db);
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close);
+    for (const Statement& s : split_statements(Dialect::kSqlite, file_.up, file_.path)) {
+      sqlite3_stmt* prepared = nullptr;
+      int rc = sqlite3_prepare_v2(db, s.text.c_str(), static_cast<int>(s.text.size()), &prepared,
+                                  nullptr);
+      sqlite3_finalize(prepared);
+      std::string message = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
+      if (message.find("syntax error") != std::string::npos ||
+          message.find("incomplete input") != std::string::npos ||
+          message.find("unrecognized token") != std::string::npos) {
+        int offset = sqlite3_error_offset(db);
+        std::size_t line = s.line;
+        if (offset > 0)
+          line +=
+              static_cast<std::size_t>(std::count(s.text.begin(), s.text.begin() + offset, '\n'));
+        parse_error(line, message, "SQLite");
+        continue;
+      }
+      PgQueryParseResult result = pg_query_parse(s.text.c_str());
+      if (!result.error) {
+        nlohmann::json parsed = nlohmann::json::parse(result.parse_tree);
+        const auto& stmts = tree::items(parsed, "stmts");
+        if (stmts.size() == 1) out.push_back({tree::field(stmts[0], "stmt"), s.text, s.line});
+      }
+      pg_query_free_parse_result(result);
+    }
+    return out;
+  }
+
+  // A `-- ficus:batch` directive marks the first statement after it.
+  void attach_batches(const std::vector<ParsedStatement>& statements) {
+    batch_of_.assign(statements.size(), nullptr);
+    for (const BatchDirective& batch : file_.batches) {
+      auto it = std::find_if(statements.begin(), statements.end(),
+                             [&](const ParsedStatement& s) { return s.line > batch.line; });
+      std::size_t index = static_cast<std::size_t>(it - statements.begin());
+      if (it == statements.end() || tree::unwrap(it->stmt).first != "UpdateStmt") {
+        add(kBadDirectiveId, Severity::kError, batch.line, "",
+            "`-- ficus:batch` must be followed by the UPDATE it batches", "", "",
+            "put the directive on the line before an UPDATE statement");
+        continue;
+      }
+      batch_of_[index] = &batch;
+    }
+  }
+
+  void lint_statement(const ParsedStatement& s, const BatchDirective* batch) {
+    auto [type, body] = tree::unwrap(s.stmt);
+    LintStatement statement{type, body, s.text, s.line, lock_taken(s.stmt), batch};
+    std::string summary = statement_summary(s.text);
+    for (const Rule* rule : all_rules()) {
+      if (options_.dialect == Dialect::kSqlite && rule->dialects != Dialects::kPostgresAndSqlite)
+        continue;
+      Reporter report(
+          [&](std::string message, std::string lock, std::string impact, std::string fix) {
+            if (options_.dialect == Dialect::kSqlite && !lock.empty()) {
+              lock = "the SQLite database write lock";
+              impact = "every other writer waits (busy_timeout) until the migration commits";
+            }
+            add(rule->id, rule->severity, s.line, summary, std::move(message), std::move(lock),
+                std::move(impact), std::move(fix));
+          });
+      rule->check(statement, ctx_, report);
+    }
+    remember_effects(type, body);
+  }
+
+  // What a statement changes for the ones after it.
+  void remember_effects(std::string_view type, const nlohmann::json& body) {
+    if (type == "CreateStmt")
+      ctx_.created_tables.insert(tree::relation_name(tree::field(body, "relation")));
+    if (type == "CreateTableAsStmt")
+      ctx_.created_tables.insert(
+          tree::relation_name(tree::field(tree::field(body, "into"), "rel")));
+    if (type == "VariableSetStmt" && tree::text(body, "name") == "lock_timeout") {
+      std::string kind = tree::text(body, "kind");
+      if (kind == "VAR_RESET" || kind == "VAR_SET_DEFAULT") {
+        ctx_.lock_timeout_in_force = false;  // back to the server default, which is 0
+      } else if (kind == "VAR_SET_VALUE") {
+        const auto& args = tree::items(body, "args");
+        bool zero = false;
+        if (!args.empty()) {
+          const auto& value = tree::unwrap(args[0]).second;
+          if (value.contains("ival")) {
+            zero = tree::field(value, "ival").value("ival", 0) == 0;
+          } else if (value.contains("sval")) {
+            std::string text = tree::text(tree::field(value, "sval"), "sval");
+            zero = !text.empty() && text.find_first_not_of("0") == std::string::npos;
+          }
+        }
+        ctx_.lock_timeout_in_force = !zero;
+      }
+    }
+    if (type == "VariableSetStmt" && tree::text(body, "kind") == "VAR_RESET_ALL")
+      ctx_.lock_timeout_in_force = false;
+  }
+
+  const MigrationFile& file_;
+  const LintOptions& options_;
+  LintContext ctx_;
+  std::vector<const BatchDirective*> batch_of_;
+  std::vector<Finding> findings_;
+};
+
+}  // namespace
+
+const std::vector<const Rule*>& all_rules() {
+  using namespace rules;
+  static const std::vector<const Rule*> kRules = {
+      &kAddingNotNullColumn,
+      &kAddingVolatileDefault,
+      &kRequireConcurrentIndexCreation,
+      &kConcurrentlyInTransaction,
+      &kRequireConcurrentIndexDeletion,
+      &kChangingColumnType,
+      &kSettingNotNull,
+      &kConstraintMissingNotValid,
+      &kAddingKeyWithoutIndex,
+      &kRenamingColumn,
+      &kRenamingTable,
+      &kDroppingColumn,
+      &kDroppingTable,
+      &kMutationWithoutWhere,
+      &kUnbatchedBackfill,
+      &kLockTable,
+      &kVacuumFull,
+      &kCluster,
+      &kReindexWithoutConcurrently,
+      &kAccessExclusiveWithoutLockTimeout,
+  };
+  return kRules;
+}
+
+const Rule* find_rule(std::string_view id) {
+  for (const Rule* rule : all_rules())
+    if (rule->id == id) return rule;
+  return nullptr;
+}
+
+std::vector<Finding> lint_migration(const MigrationFile& file, const LintOptions& options) {
+  if (!file.up.present) return {};
+  return FileLinter(file, options).run();
+}
+
+bool has_blocking_errors(const std::vector<Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(), [](const Finding& f) {
+    return f.severity == Severity::kError && !f.allowed();
+  });
+}
+
+}  // namespace ficus::migrations

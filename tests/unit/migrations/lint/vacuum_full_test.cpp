@@ -1,0 +1,20 @@
+#include "tests/unit/migrations/lint/lint_fixture.h"
+
+namespace ficus::migrations::testing {
+namespace {
+
+constexpr const char* kRule = "vacuum-full";
+
+TEST(VacuumFull, FlagsTheExpectedLinesAndNotTheSafeForms) {
+  expect_rule_matches_fixtures(kRule);
+}
+
+TEST(VacuumFull, FindingNamesTheLockAndTheSafeAlternative) {
+  Finding f = first_finding(kRule, "bad.sql");
+  EXPECT_NE(f.lock.find("ACCESS EXCLUSIVE on users"), std::string::npos) << f.lock;
+  EXPECT_FALSE(f.impact.empty());
+  EXPECT_NE(f.fix.find("VACUUM"), std::string::npos) << f.fix;
+}
+
+}  // namespace
+}  // namespace ficus::migrations::testing
