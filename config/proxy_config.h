@@ -29,9 +29,9 @@ struct HostPort {
 
 // "pool": per-upstream keep-alive pool.
 struct PoolSettings {
-  std::size_t max_idle = 64;            // "max_idle": idle connections kept per endpoint
-  std::size_t max_connections = 1024;   // "max_connections": open (busy + idle) per endpoint
-  Millis idle_timeout{60'000};          // "idle_timeout_ms": an idle pooled connection is closed after
+  std::size_t max_idle = 64;           // "max_idle": idle connections kept per endpoint
+  std::size_t max_connections = 1024;  // "max_connections": open (busy + idle) per endpoint
+  Millis idle_timeout{60'000};  // "idle_timeout_ms": an idle pooled connection is closed after
 };
 
 // "upstreams": {"NAME": {...}}
@@ -67,15 +67,15 @@ struct OverrideConfig {
 
 // "routes": [...], in the order written (matching is by specificity, not by order).
 struct RouteConfig {
-  std::string name;                   // "name": unique, [A-Za-z0-9_.-]+
-  RouteMatch match;                   // "match"
-  std::string old_upstream;           // "old": required, a key of "upstreams"
-  std::string new_upstream;           // "new": optional, a key of "upstreams"
-  std::string flag;                   // "flag": optional; requires "new"
+  std::string name;                     // "name": unique, [A-Za-z0-9_.-]+
+  RouteMatch match;                     // "match"
+  std::string old_upstream;             // "old": required, a key of "upstreams"
+  std::string new_upstream;             // "new": optional, a key of "upstreams"
+  std::string flag;                     // "flag": optional; requires "new"
   std::vector<BucketSource> bucket_by;  // "bucket_by": empty = random
-  std::optional<Millis> timeout;      // "timeout_ms": upstream response; default timeouts.upstream
+  std::optional<Millis> timeout;  // "timeout_ms": upstream response; default timeouts.upstream
   std::optional<OverrideConfig> override_target;  // "override"
-  std::string pin_cookie;             // "pin_cookie": optional, see the traffic-split docs
+  std::string pin_cookie;  // "pin_cookie": optional, see the traffic-split docs
 };
 
 // "admin": the admin listener (health, config, OFREP, metrics, admin API).
@@ -88,9 +88,9 @@ struct AdminConfig {
 
 // "limits"
 struct LimitsConfig {
-  std::size_t max_header_bytes = 16 * 1024;          // "max_header_bytes": request head -> 431
-  std::uint64_t max_body_bytes = 2ULL << 30;          // "max_body_bytes": request body -> 413
-  std::size_t max_connections = 10'000;              // "max_connections": downstream, per process
+  std::size_t max_header_bytes = 16 * 1024;   // "max_header_bytes": request head -> 431
+  std::uint64_t max_body_bytes = 2ULL << 30;  // "max_body_bytes": request body -> 413
+  std::size_t max_connections = 10'000;       // "max_connections": downstream, per process
 };
 
 // "timeouts": all in milliseconds in the file.
@@ -113,18 +113,19 @@ struct FlagsConfig {
 };
 
 struct ProxyConfig {
-  std::filesystem::path source_file;  // the file this came from (absolute)
-  HostPort listen{"127.0.0.1", 8080};  // "listen"
-  AdminConfig admin;                   // "admin"
-  unsigned threads = 1;                // "threads": I/O threads, >= 1
-  FlagsConfig flags;                   // "flags"
+  std::filesystem::path source_file;      // the file this came from (absolute)
+  HostPort listen{"127.0.0.1", 8080};     // "listen"
+  AdminConfig admin;                      // "admin"
+  unsigned threads = 1;                   // "threads": I/O threads, >= 1
+  FlagsConfig flags;                      // "flags"
   std::vector<UpstreamConfig> upstreams;  // "upstreams", sorted by name
   std::vector<RouteConfig> routes;        // "routes", in file order
   LimitsConfig limits;                    // "limits"
   TimeoutsConfig timeouts;                // "timeouts"
-  bool ficus_headers = true;   // "ficus_headers": add X-Ficus-Route / X-Ficus-Target to responses
-  std::vector<std::string> trusted_proxies;  // "trusted_proxies": CIDRs whose X-Forwarded-For counts
-  AccessLogConfig access_log;                // "access_log"
+  bool ficus_headers = true;  // "ficus_headers": add X-Ficus-Route / X-Ficus-Target to responses
+  std::vector<std::string>
+      trusted_proxies;         // "trusted_proxies": CIDRs whose X-Forwarded-For counts
+  AccessLogConfig access_log;  // "access_log"
 
   const UpstreamConfig* find_upstream(const std::string& name) const;
   const RouteConfig* find_route(const std::string& name) const;

@@ -1,8 +1,8 @@
 // Snapshot<T>: one immutable value, replaced whole and read without a lock on the request path.
 //
-// Configuration and flag sets are built and validated off to the side, then published here. A reader
-// takes a shared_ptr once per request and keeps using that version even if a reload publishes a new
-// one meanwhile, so a reload never disturbs a request in flight.
+// Configuration and flag sets are built and validated off to the side, then published here. A
+// reader takes a shared_ptr once per request and keeps using that version even if a reload
+// publishes a new one meanwhile, so a reload never disturbs a request in flight.
 //
 //   Snapshot<RouteTable> routes{std::make_shared<const RouteTable>(...)};
 //   std::shared_ptr<const RouteTable> table = routes.load();   // once per request
@@ -48,7 +48,9 @@ class Snapshot {
   }
 
   // How many values have been stored since construction (the constructor's does not count).
-  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  std::uint64_t generation() const {
+    return generation_.load(std::memory_order_acquire);
+  }
 
  private:
 #if defined(__cpp_lib_atomic_shared_ptr)
