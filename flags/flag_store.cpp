@@ -60,7 +60,7 @@ void FlagStore::on_reload_failed(ErrorListener listener) {
 }
 
 std::vector<std::string> FlagStore::reload(bool retry) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard reload_lock(reload_mutex_);
   const auto give_up_at = std::chrono::steady_clock::now() + options_.retry_for;
   FlagSetLoad reading = load_flag_sources(sources_, options_.parse);
   while (retry && !reading.errors.empty() && std::chrono::steady_clock::now() < give_up_at) {
@@ -68,18 +68,25 @@ std::vector<std::string> FlagStore::reload(bool retry) {
     std::this_thread::sleep_for(options_.retry_every);
     reading = load_flag_sources(sources_, options_.parse);
   }
-  last_errors_.clear();
-  for (const FlagError& e : reading.errors) last_errors_.push_back(e.to_string());
-  if (!last_errors_.empty()) {
-    for (const auto& listener : error_listeners_) listener(last_errors_);
-    return last_errors_;
+  std::vector<std::string> errors;
+  for (const FlagError& e : reading.errors) errors.push_back(e.to_string());
+  std::vector<ChangeListener> change_listeners;
+  std::vector<ErrorListener> error_listeners;
+  {
+    std::lock_guard lock(mutex_);
+    last_errors_ = errors;
+    change_listeners = change_listeners_;
+    error_listeners = error_listeners_;
+  }
+  if (!errors.empty()) {
+    for (const auto& listener : error_listeners) listener(errors);
+    return errors;
   }
   if (reading.texts == last_texts_ && generation() > 0) return {};  // nothing changed
   last_texts_ = std::move(reading.texts);
   std::shared_ptr<const FlagSet> before = snapshot_.load();
   snapshot_.store(reading.set);
-  for (const auto& listener : change_listeners_) listener(before, reading.set);
+  for (const auto& listener : change_listeners) listener(before, reading.set);
   return {};
 }
-
 }  // namespace ficus::flags

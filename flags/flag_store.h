@@ -42,8 +42,8 @@ class FlagStore {
     std::chrono::milliseconds retry_for{500};
     std::chrono::milliseconds retry_every{25};
   };
-  // Runs after a new set is published, on the thread that reloaded, in generation order. Do
-  // not call reload_now() or stop() from it.
+  // Runs after a new set is published, on the thread that reloaded, in generation order. It may
+  // read the store (current(), generation(), last_error()) but not call reload_now() or stop().
   using ChangeListener = std::function<void(const std::shared_ptr<const FlagSet>& before,
                                             const std::shared_ptr<const FlagSet>& after)>;
   // Runs when a reload is rejected, with the errors; the previous set keeps serving.
@@ -80,8 +80,9 @@ class FlagStore {
   Options options_;
   Snapshot<FlagSet> snapshot_{std::make_shared<const FlagSet>()};
 
-  mutable std::mutex mutex_;  // serialises reloads; guards the fields below
+  std::mutex reload_mutex_;  // serialises reloads; guards last_texts_
   std::vector<std::string> last_texts_;
+  mutable std::mutex mutex_;  // guards the fields below
   std::vector<std::string> last_errors_;
   std::vector<ChangeListener> change_listeners_;
   std::vector<ErrorListener> error_listeners_;

@@ -102,7 +102,10 @@ TEST(FlagStore, ListenersSeeTheSetsBeforeAndAfter) {
     seen.emplace_back(before->size() ? value_of(*before, "a") : 0, value_of(*after, "a"));
   });
   std::vector<std::string> failures;
-  store.on_reload_failed([&](const auto& errors) { failures = errors; });
+  store.on_reload_failed([&](const auto& errors) {
+    failures = errors;
+    EXPECT_EQ(store.last_error(), errors.at(0)) << "listeners may read the store";
+  });
   ASSERT_TRUE(store.start().empty());
   dir.write("flags.json", numbered_flags(2));
   ASSERT_TRUE(store.reload_now().empty());
