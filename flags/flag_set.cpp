@@ -161,7 +161,9 @@ class SourceParser {
       if (first_type) flag.type = *first_type;
     }
 
-    if (auto it = definition.find("defaultVariant"); it != definition.end() && !it->is_null()) {
+    // flagd reads "" like null: no default variant, the caller's code default applies.
+    if (auto it = definition.find("defaultVariant");
+        it != definition.end() && !it->is_null() && *it != "") {
       if (!it->is_string()) {
         error(path + ".defaultVariant", "must be the name of a variant (a string) or null");
       } else if (flag.find_variant(it->get_ref<const std::string&>()) == nullptr) {

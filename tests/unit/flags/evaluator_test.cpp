@@ -17,6 +17,7 @@ constexpr std::string_view kFlags = R"({
     "static-flag": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on",
                     "metadata": {"version": "4", "owner": "ann"}},
     "no-default-flag": {"state": "ENABLED", "variants": {"on": true, "off": false}},
+    "empty-default-flag": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": ""},
     "null-default-flag": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": null,
                           "targeting": {"if": [{"$ref": "is_ballmer"}, "on"]}},
     "disabled-flag": {"state": "DISABLED", "variants": {"greeting": "hi", "parting": "bye"}, "defaultVariant": "greeting"},
@@ -72,7 +73,7 @@ TEST_F(Evaluation, MetadataMergesFlagSetAndFlagWithFlagKeysWinning) {
 }
 
 TEST_F(Evaluation, NoDefaultVariantGivesDefaultWithoutAValue) {
-  for (const char* key : {"no-default-flag", "null-default-flag"}) {
+  for (const char* key : {"no-default-flag", "null-default-flag", "empty-default-flag"}) {
     const auto r = eval(*set_, key);
     EXPECT_EQ(r.resolution.reason, Reason::DEFAULT) << key;
     EXPECT_EQ(r.resolution.value, nullptr) << key;
