@@ -1,5 +1,7 @@
 #include "migrations/cli.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -60,6 +62,7 @@ RunOptions run_options(const CliState& s) {
   o.retry_failed = s.retry_failed;
   if (!s.to.empty()) o.to_version = s.to;
   o.gate = s.gate;
+  o.progress_bar = isatty(STDOUT_FILENO) == 1;
   return o;
 }
 

@@ -9,6 +9,7 @@
 
 #include "migrations/lint/linter.h"
 #include "migrations/lint/report.h"
+#include "migrations/runner/backfill.h"
 #include "migrations/runner/drift.h"
 #include "migrations/runner/migration_dir.h"
 #include "migrations/runner/statements.h"
@@ -151,10 +152,21 @@ void Runner::run_in_transaction(const MigrationFile& file, const Section& sectio
 void Runner::run_without_transaction(const MigrationFile& file, const Section& section,
                                      const std::function<void()>& record) {
   std::vector<Statement> statements = split_statements(db_.dialect(), section, file.path);
+  std::size_t previous_line = 0;
   for (const Statement& s : statements) {
+    // A `-- ficus:batch` directive marks the first statement after it (up section only).
+    const BatchDirective* batch = nullptr;
+    for (const BatchDirective& b : file.batches)
+      if (&section == &file.up && b.line > previous_line && b.line < s.line) batch = &b;
+    previous_line = s.line;
     for (int attempt = 0;; ++attempt) {
       try {
-        db_.execute(s.text);
+        if (batch) {
+          BatchedUpdate(db_, history_, file, s, *batch)
+              .run(out_, options_.progress_bar, {options_.lock_retries, options_.retry_backoff_ms});
+        } else {
+          db_.execute(s.text);
+        }
         break;
       } catch (const DbError& error) {
         if (error.lock_timeout() && attempt < options_.lock_retries) {
@@ -180,8 +192,10 @@ void Runner::apply(const MigrationFile& file) {
   set_timeouts_for(file);
   auto record = [&] {
     history_.record_applied(file, elapsed_ms(started), current_user_and_host());
+    if (!file.batches.empty()) history_.clear_backfill_progress(file.version);
   };
-  if (file.transaction) {
+  // Batched backfills commit batch by batch, so their migration has no enclosing transaction.
+  if (file.transaction && file.batches.empty()) {
     run_in_transaction(file, file.up, record);
   } else {
     run_without_transaction(file, file.up, record);

@@ -53,6 +53,7 @@ struct RunOptions {
   bool allow_unsafe = false;              // apply despite error-level lint findings
   bool allow_drift = false;               // apply despite edited/missing/out-of-order files
   bool retry_failed = false;              // re-run a failed no-transaction migration
+  bool progress_bar = false;  // backfill: redraw one line (terminal) instead of log lines
   ApplyGate gate;
 };
 

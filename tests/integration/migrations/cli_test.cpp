@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <filesystem>
@@ -218,6 +219,54 @@ TEST_F(MigrateCliPg, SecondRunnerWithNoWaitFailsFast) {
   EXPECT_NE(b.output.find("holds the migration lock"), std::string::npos) << b.output;
   EXPECT_LT(took, std::chrono::milliseconds(1500));
   EXPECT_EQ(testing::wait_process(a), 0) << tmp_.read("a.log");
+}
+
+}  // namespace
+}  // namespace ficus::migrations
+
+namespace ficus::migrations {
+namespace {
+
+std::string pg_scalar(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string value = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0
+                          ? PQgetvalue(r, 0, 0)
+                          : "error: " + std::string(PQerrorMessage(c));
+  PQclear(r);
+  PQfinish(c);
+  return value;
+}
+
+TEST_F(MigrateCliPg, BackfillKilledMidwayResumesWithoutUpdatingAnyRowTwice) {
+  add("20240101000000_items.sql",
+      "-- ficus:up\nCREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0);\n"
+      "INSERT INTO items (id) SELECT generate_series(1, 400);\n");
+  ASSERT_EQ(migrate({"up", "--db", url_}).exit_code, 0);
+  add("20240102000000_fill.sql",
+      "-- ficus:phase backfill\n-- ficus:up\n-- ficus:batch key=id size=20 sleep_ms=40\n"
+      "UPDATE items SET n = n + 1;\n");
+  std::string log = tmp_.path() + "/first.log";
+  pid_t first = testing::start_process(command({"up", "--db", url_}), log);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string done =
+        pg_scalar(url_, "SELECT coalesce(max(rows_done), 0) FROM ficus_backfill_progress");
+    if (!done.starts_with("error") && std::stoi(done) >= 60) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(first, SIGKILL);
+  EXPECT_EQ(testing::wait_process(first), 128 + SIGKILL);
+  std::string done_at_kill = pg_scalar(url_, "SELECT rows_done FROM ficus_backfill_progress");
+  ASSERT_LT(std::stoi(done_at_kill), 400) << "the backfill finished before it was killed";
+  EXPECT_EQ(applied(url_).size(), 1u);
+
+  ProcessResult second = migrate({"up", "--db", url_});
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("resuming after key"), std::string::npos) << second.output;
+  EXPECT_EQ(pg_scalar(url_, "SELECT count(*) FROM items WHERE n <> 1"), "0");
+  EXPECT_EQ(pg_scalar(url_, "SELECT count(*) FROM ficus_backfill_progress"), "0");
+  EXPECT_EQ(applied(url_).size(), 2u);
 }
 
 }  // namespace
