@@ -18,6 +18,13 @@ namespace {
 constexpr std::int64_t kEmpty = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kReusing = kEmpty + 1;
 
+// Slot counters are stored with release and loaded with acquire (plain moves on x86 and cheap
+// elsewhere): a reader that sees any counter value also sees the stamp written before it, which is
+// what makes the stamp check in compare() a seqlock without fences (GCC's TSan has no fences).
+void release_add(std::atomic<std::uint32_t>& counter) {
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
 struct Slot {
   std::atomic<std::int64_t> second{kEmpty};
   std::atomic<std::uint32_t> errors{0};
@@ -137,14 +144,13 @@ void ComparisonWindow::record(std::size_t worker, const RequestContext& ctx,
     if (stamp > second) return;  // the slot already holds a later second
     // A seqlock write: readers that saw the old stamp see it change and skip the slot.
     slot.second.store(kReusing, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-    slot.errors.store(0, std::memory_order_relaxed);
-    for (auto& n : slot.latency) n.store(0, std::memory_order_relaxed);
+    slot.errors.store(0, std::memory_order_release);
+    for (auto& n : slot.latency) n.store(0, std::memory_order_release);
     slot.second.store(second, std::memory_order_release);
   }
   const auto elapsed = std::max(std::chrono::nanoseconds::zero(), end - ctx.start);
-  single_writer_add(slot.latency[window_bucket(elapsed)], std::uint32_t{1});
-  if (is_error(ctx)) single_writer_add(slot.errors, std::uint32_t{1});
+  release_add(slot.latency[window_bucket(elapsed)]);
+  if (is_error(ctx)) release_add(slot.errors);
 }
 
 Comparison ComparisonWindow::compare(std::string_view route, std::chrono::seconds window,
@@ -168,11 +174,10 @@ Comparison ComparisonWindow::compare(std::string_view route, std::chrono::second
               ring->slots[static_cast<std::size_t>((second % capacity + capacity) % capacity)];
           if (slot.second.load(std::memory_order_acquire) != second) continue;
           Totals read;
-          read.errors = slot.errors.load(std::memory_order_relaxed);
+          read.errors = slot.errors.load(std::memory_order_acquire);
           for (std::size_t b = 0; b < kWindowBuckets; ++b) {
-            read.latency[b] = slot.latency[b].load(std::memory_order_relaxed);
+            read.latency[b] = slot.latency[b].load(std::memory_order_acquire);
           }
-          std::atomic_thread_fence(std::memory_order_acquire);
           if (slot.second.load(std::memory_order_relaxed) != second) continue;  // reused meanwhile
           totals[t].errors += read.errors;
           for (std::size_t b = 0; b < kWindowBuckets; ++b) totals[t].latency[b] += read.latency[b];
