@@ -211,9 +211,14 @@ std::string_view phase_name(Phase phase) {
 }
 
 std::size_t Section::line_of(std::size_t offset) const {
+  if (!indexed_) {
+    for (std::size_t i = 0; i < sql.size(); ++i)
+      if (sql[i] == '\n') newlines_.push_back(i);
+    indexed_ = true;
+  }
   offset = std::min(offset, sql.size());
-  return first_line + static_cast<std::size_t>(std::count(
-                          sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  auto before = std::lower_bound(newlines_.begin(), newlines_.end(), offset) - newlines_.begin();
+  return first_line + static_cast<std::size_t>(before);
 }
 
 bool MigrationFile::allows_rule(std::string_view rule_id) const {

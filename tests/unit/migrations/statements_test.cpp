@@ -8,7 +8,11 @@ namespace ficus::migrations {
 namespace {
 
 Section section(std::string sql, std::size_t first_line = 10) {
-  return Section{std::move(sql), first_line, true};
+  Section s;
+  s.sql = std::move(sql);
+  s.first_line = first_line;
+  s.present = true;
+  return s;
 }
 
 TEST(SplitStatements, PostgresGivesEachStatementItsFileLine) {
