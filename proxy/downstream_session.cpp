@@ -1,0 +1,400 @@
+#include "proxy/downstream_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+
+#include "config/route_table.h"
+#include "proxy/body_relay.h"
+#include "proxy/error_reply.h"
+#include "proxy/forwarding_headers.h"
+#include "proxy/proxy_state.h"
+#include "proxy/target_chooser.h"
+#include "proxy/upstream_pool.h"
+#include "proxy/worker.h"
+
+namespace ficus::proxy {
+
+// Everything decided about a request before any byte goes upstream. Holding `routes` keeps the
+// route and upstream configs alive even if a reload publishes a new table meanwhile.
+struct RouteDecision {
+  std::shared_ptr<const config::RouteTable> routes;
+  const config::RouteConfig* route = nullptr;
+  const config::UpstreamConfig* upstream = nullptr;
+  Target target = Target::old_target;
+  std::chrono::milliseconds timeout{0};
+};
+
+namespace {
+
+constexpr std::uint32_t kMaxUpstreamHeaderBytes = 64 * 1024;
+
+bool is_idempotent(http::verb method) {
+  return method == http::verb::get || method == http::verb::head || method == http::verb::options;
+}
+
+bool is_client_gone(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+         ec == net::error::broken_pipe;
+}
+
+bool is_http_parse_error(const error_code& ec) {
+  return ec.category() == make_error_code(http::error::bad_method).category();
+}
+
+// The path used for routing: origin-form up to '?', or the path of an absolute-form target.
+std::string_view routing_path(std::string_view target) {
+  if (!target.starts_with('/')) {
+    for (std::string_view scheme : {"http://", "https://"}) {
+      if (target.size() > scheme.size() &&
+          beast::iequals(target.substr(0, scheme.size()), scheme)) {
+        auto slash = target.find('/', scheme.size());
+        target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+        break;
+      }
+    }
+  }
+  return target.substr(0, target.find('?'));
+}
+
+FailureKind classify_upstream_error(const error_code& ec) {
+  if (ec == beast::error::timeout) return FailureKind::timeout;
+  if (is_http_parse_error(ec)) return FailureKind::protocol;
+  return FailureKind::reset;
+}
+
+http::status status_for(FailureKind failure) {
+  switch (failure) {
+    case FailureKind::timeout:
+      return http::status::gateway_timeout;
+    case FailureKind::no_endpoint:
+      return http::status::service_unavailable;
+    default:
+      return http::status::bad_gateway;
+  }
+}
+
+}  // namespace
+
+DownstreamSession::DownstreamSession(tcp::socket socket, Worker& worker)
+    : stream_(std::move(socket)), worker_(worker), state_(worker.state()) {
+  error_code ec;
+  auto peer = stream_.socket().remote_endpoint(ec);
+  if (!ec) client_ip_ = peer.address().to_string();
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+  state_.open_connections.fetch_add(1, std::memory_order_relaxed);
+}
+
+DownstreamSession::~DownstreamSession() {
+  state_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void DownstreamSession::close_if_idle() {
+  if (!idle_ || closed_) return;
+  closed_ = true;
+  error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+}
+
+net::awaitable<void> DownstreamSession::run() {
+  auto self = shared_from_this();
+  worker_.add_session(this);
+  bool first = true;
+  while (!closed_ && co_await wait_for_next_request(first)) {
+    first = false;
+    state_.requests_in_flight.fetch_add(1, std::memory_order_relaxed);
+    Next next = co_await serve_one();
+    state_.requests_in_flight.fetch_sub(1, std::memory_order_relaxed);
+    if (next == Next::close) break;
+    // Give back the relay capacity while the connection waits for its next request.
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
+  }
+  worker_.remove_session(this);
+  if (!closed_) {
+    closed_ = true;
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+}
+
+net::awaitable<bool> DownstreamSession::wait_for_next_request(bool first) {
+  if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
+  if (state_.draining.load(std::memory_order_acquire)) co_return false;
+  const auto& timeouts = state_.routes.load()->config().timeouts;
+  idle_ = true;
+  // A new connection must start its request within the header timeout; an idle keep-alive
+  // connection may wait longer for its next one.
+  stream_.expires_after(first ? timeouts.header_read : timeouts.keepalive_idle);
+  auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_nothrow);
+  idle_ = false;
+  if (ec || closed_) co_return false;
+  buffer_.commit(n);
+  co_return true;
+}
+
+net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
+  RouteDecision decision;
+  decision.routes = state_.routes.load();
+  const auto& config = decision.routes->config();
+  RequestContext ctx;
+  ctx.client_ip = client_ip_;
+
+  RequestParser parser;
+  parser.header_limit(static_cast<std::uint32_t>(config.limits.max_header_bytes));
+  parser.body_limit(config.limits.max_body_bytes);
+  stream_.expires_after(config.timeouts.header_read);
+  auto [read_ec, ignored] = co_await http::async_read_header(stream_, buffer_, parser, use_nothrow);
+  if (read_ec) {
+    // A timeout needs no reply: beast::tcp_stream closes the socket when its timer fires, which
+    // is how a slow client is cut off at the header timeout.
+    ctx.failure = FailureKind::client;
+    if (is_client_gone(read_ec) || read_ec == beast::error::timeout) co_return Next::close;
+    if (read_ec == http::error::header_limit) {
+      co_await send_error(http::status::request_header_fields_too_large,
+                          "request header fields too large", ctx, false);
+    } else if (read_ec == http::error::body_limit) {
+      co_await send_error(
+          http::status::payload_too_large,
+          fmt::format("request body larger than {} bytes", config.limits.max_body_bytes), ctx,
+          false);
+    } else if (is_http_parse_error(read_ec)) {
+      co_await send_error(http::status::bad_request,
+                          fmt::format("malformed request: {}", read_ec.message()), ctx, false);
+    }
+    co_return Next::close;
+  }
+
+  auto& request = parser.get();
+  ctx.method = std::string(request.method_string());
+  ctx.path = std::string(routing_path(request.target()));
+  // A response sent before the request body was read leaves unread bytes behind: close then.
+  const bool body_pending = !parser.is_done();
+  if (ctx.path.empty() || ctx.path.front() != '/') {
+    if (!(request.method() == http::verb::options && request.target() == "*")) {
+      ctx.failure = FailureKind::client;
+      co_await send_error(http::status::bad_request, "request target must be a path", ctx, false);
+      co_return Next::close;
+    }
+  }
+  if (auto framing = check_request_framing(request); !framing.empty()) {
+    ctx.failure = FailureKind::client;
+    co_await send_error(http::status::bad_request, framing, ctx, false);
+    co_return Next::close;
+  }
+
+  decision.route = decision.routes->match(request[http::field::host], ctx.path);
+  if (decision.route == nullptr) {
+    ctx.failure = FailureKind::no_route;
+    co_await send_error(http::status::not_found, "no route matches this request", ctx,
+                        !body_pending && request.keep_alive());
+    co_return body_pending || !request.keep_alive() ? Next::close : Next::keep_alive;
+  }
+  ctx.route = decision.route->name;
+  auto choice = state_.chooser->choose(*decision.route, request, client_ip_);
+  decision.target = choice.target;
+  ctx.target = choice.target;
+  ctx.upstream = decision.target == Target::new_target ? decision.route->new_upstream
+                                                       : decision.route->old_upstream;
+  decision.upstream = config.find_upstream(ctx.upstream);
+  decision.timeout = decision.route->timeout.value_or(config.timeouts.upstream);
+  if (decision.upstream == nullptr) {  // validation makes this unreachable; fail closed anyway
+    ctx.failure = FailureKind::no_endpoint;
+    co_await send_error(http::status::service_unavailable, "route has no upstream", ctx, false);
+    co_return Next::close;
+  }
+  co_return co_await forward(parser, ctx, decision);
+}
+
+net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser& parser,
+                                                                   RequestContext& ctx,
+                                                                   const RouteDecision& decision) {
+  const auto& config = decision.routes->config();
+  auto& request = parser.get();
+  const bool client_keep_alive = request.keep_alive();
+  const unsigned client_version = request.version();
+  const bool is_head = request.method() == http::verb::head;
+  const bool had_body = !parser.is_done();
+  const bool retryable = is_idempotent(request.method()) && !had_body;
+  const bool wants_continue =
+      had_body && beast::iequals(request[http::field::expect], "100-continue");
+  std::string original_host(request[http::field::host]);
+  prepare_upstream_request(request, {.client_ip = client_ip_, .original_host = original_host});
+
+  auto pool = worker_.pools().get(*decision.upstream);
+  std::unique_ptr<UpstreamConnection> conn;
+  std::optional<http::response_parser<http::buffer_body>> response;
+
+  // At most two attempts. A second one only for GET/HEAD/OPTIONS without a body, after a connect
+  // failure (on the next endpoint) or a reused keep-alive socket that failed before any response
+  // byte: nothing is retried once bytes of a request that is not idempotent were sent.
+  for (int attempt = 0;; ++attempt) {
+    const bool may_retry = retryable && attempt == 0;
+    std::size_t endpoint = pool->pick_endpoint();
+    auto acquired = co_await pool->acquire(endpoint);
+    ctx.endpoint = pool->endpoint_name(endpoint);
+    if (!acquired.conn) {
+      if (may_retry && acquired.failure != FailureKind::no_endpoint) {
+        ctx.retried = true;
+        continue;
+      }
+      ctx.failure = acquired.failure;
+      co_await send_error(status_for(acquired.failure),
+                          fmt::format("upstream {}: {}", decision.upstream->name, acquired.error),
+                          ctx, client_keep_alive && !had_body);
+      co_return client_keep_alive && !had_body ? Next::keep_alive : Next::close;
+    }
+    conn = std::move(acquired.conn);
+
+    if (wants_continue && attempt == 0) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(config.timeouts.body_idle);
+      auto [ec, n] = co_await net::async_write(stream_, net::buffer(kContinue), use_nothrow);
+      if (ec) {
+        pool->release(std::move(conn), false);
+        ctx.failure = FailureKind::client;
+        co_return Next::close;
+      }
+    }
+
+    // Request head and body.
+    http::request_serializer<http::buffer_body> request_writer{request};
+    conn->stream.expires_after(config.timeouts.body_idle);
+    auto [head_ec, head_n] =
+        co_await http::async_write_header(conn->stream, request_writer, use_nothrow);
+    error_code upstream_ec = head_ec;
+    if (!upstream_ec) {
+      auto sent = co_await relay_body<true>(stream_, buffer_, parser, conn->stream, request_writer,
+                                            config.timeouts.body_idle);
+      ctx.request_bytes = sent.bytes;
+      if (sent.ec && sent.failed_reading) {
+        pool->release(std::move(conn), false);
+        ctx.failure = FailureKind::client;
+        ctx.error = "client stopped sending the request body: " + sent.ec.message();
+        if (sent.ec == http::error::body_limit) {
+          co_await send_error(
+              http::status::payload_too_large,
+              fmt::format("request body larger than {} bytes", config.limits.max_body_bytes), ctx,
+              false);
+        } else if (is_http_parse_error(sent.ec)) {
+          co_await send_error(http::status::bad_request, ctx.error, ctx, false);
+        }
+        co_return Next::close;
+      }
+      upstream_ec = sent.ec;
+    }
+
+    // Response head, skipping interim 1xx responses.
+    if (!upstream_ec) {
+      conn->stream.expires_after(decision.timeout);
+      for (;;) {
+        response.emplace();
+        response->body_limit(boost::none);
+        response->header_limit(kMaxUpstreamHeaderBytes);
+        if (is_head) response->skip(true);
+        auto [ec, n] =
+            co_await http::async_read_header(conn->stream, conn->buffer, *response, use_nothrow);
+        upstream_ec = ec;
+        if (ec) break;
+        auto status = response->get().result_int();
+        if (status < 100 || status >= 200) break;
+        if (status == 101) {  // Upgrade is stripped on the way up, so this is out of protocol
+          upstream_ec = http::error::bad_status;
+          break;
+        }
+      }
+    }
+    if (!upstream_ec) break;
+
+    const bool fresh_socket_failed = !acquired.reused;
+    pool->release(std::move(conn), false);
+    if (may_retry && !fresh_socket_failed && upstream_ec != beast::error::timeout) {
+      ctx.retried = true;
+      continue;
+    }
+    ctx.failure = classify_upstream_error(upstream_ec);
+    ctx.error =
+        ctx.failure == FailureKind::timeout
+            ? fmt::format("upstream {} did not answer within {} ms", decision.upstream->name,
+                          decision.timeout.count())
+            : fmt::format("upstream {} failed: {}", decision.upstream->name, upstream_ec.message());
+    co_await send_error(status_for(ctx.failure), ctx.error, ctx, false);
+    co_return Next::close;
+  }
+
+  // Relay the response.
+  auto& reply = response->get();
+  bool keep_alive = client_keep_alive && !state_.draining.load(std::memory_order_acquire);
+  const bool has_body = !response->is_done();
+  if (has_body && !reply.has_content_length() && !reply.chunked()) {
+    // Close-delimited upstream body: chunk it for HTTP/1.1 clients, close after it otherwise.
+    if (client_version >= 11) {
+      reply.chunked(true);
+    } else {
+      keep_alive = false;
+    }
+  }
+  if (client_version < 11 && reply.chunked()) {
+    reply.chunked(false);
+    keep_alive = false;
+  }
+  prepare_client_response(reply, {.route = decision.route->name,
+                                  .target = to_string(decision.target),
+                                  .ficus_headers = config.ficus_headers,
+                                  .keep_alive = keep_alive,
+                                  .client_version = client_version});
+  ctx.status = reply.result_int();
+  http::response_serializer<http::buffer_body> reply_writer{reply};
+  stream_.expires_after(config.timeouts.body_idle);
+  auto [head_ec, n] = co_await http::async_write_header(stream_, reply_writer, use_nothrow);
+  if (head_ec) {
+    pool->release(std::move(conn), false);
+    ctx.failure = FailureKind::client;
+    finish(ctx);
+    co_return Next::close;
+  }
+  bool relayed_whole = true;
+  if (has_body) {
+    auto sent = co_await relay_body<false>(conn->stream, conn->buffer, *response, stream_,
+                                           reply_writer, config.timeouts.body_idle);
+    ctx.response_bytes = sent.bytes;
+    if (sent.ec) {
+      relayed_whole = false;
+      ctx.failure = sent.failed_reading ? classify_upstream_error(sent.ec) : FailureKind::client;
+      ctx.error = fmt::format("response body interrupted: {}", sent.ec.message());
+    }
+  }
+  pool->release(std::move(conn), relayed_whole && response->is_done() && response->keep_alive());
+  finish(ctx);
+  co_return keep_alive&& relayed_whole ? Next::keep_alive : Next::close;
+}
+
+net::awaitable<void> DownstreamSession::send_error(http::status status, std::string_view error,
+                                                   RequestContext& ctx, bool keep_alive) {
+  ctx.status = static_cast<unsigned>(status);
+  if (ctx.error.empty()) ctx.error = std::string(error);
+  auto reply =
+      make_error_reply(status, error, ctx.route,
+                       ctx.target == Target::none ? "" : to_string(ctx.target), 11, keep_alive);
+  const auto& config = state_.routes.load()->config();
+  if (config.ficus_headers && !ctx.route.empty()) {
+    reply.set("X-Ficus-Route", ctx.route);
+    if (ctx.target != Target::none) reply.set("X-Ficus-Target", to_string(ctx.target));
+  }
+  stream_.expires_after(config.timeouts.body_idle);
+  co_await http::async_write(stream_, reply, use_nothrow);
+  finish(ctx);
+}
+
+void DownstreamSession::finish(RequestContext& ctx) {
+  if (ctx.failure != FailureKind::none && ctx.failure != FailureKind::client &&
+      ctx.failure != FailureKind::no_route) {
+    spdlog::debug("{} {} route={} target={}: {}", ctx.method, ctx.path, ctx.route,
+                  to_string(ctx.target), ctx.error);
+  }
+  state_.access_log.write(ctx);
+}
+
+}  // namespace ficus::proxy

@@ -1,0 +1,53 @@
+// DownstreamSession: one client connection, served as a coroutine on its worker's thread.
+//
+// Each request goes through named steps in a fixed order (read head -> match route -> choose target
+// -> connect upstream -> relay request -> relay response) and always ends in finish(), the one
+// place that logs and counts. Bodies stream through a fixed-size buffer in both directions, so a 1
+// GiB upload or download costs the same memory as a 1 KiB one.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "proxy/asio.h"
+#include "proxy/request_context.h"
+
+namespace ficus::proxy {
+
+class Worker;
+struct ProxyState;
+struct RouteDecision;
+
+class DownstreamSession : public std::enable_shared_from_this<DownstreamSession> {
+ public:
+  DownstreamSession(tcp::socket socket, Worker& worker);
+  ~DownstreamSession();
+
+  // Serves requests until the client closes, an error occurs, or the proxy drains.
+  net::awaitable<void> run();
+  // Drain: closes the connection now if it is waiting for a next request (on the worker thread).
+  void close_if_idle();
+
+ private:
+  enum class Next { keep_alive, close };
+  using RequestParser = http::request_parser<http::buffer_body>;
+
+  net::awaitable<bool> wait_for_next_request(bool first);
+  net::awaitable<Next> serve_one();
+  net::awaitable<Next> forward(RequestParser& parser, RequestContext& ctx,
+                               const RouteDecision& decision);
+  net::awaitable<void> send_error(http::status status, std::string_view error, RequestContext& ctx,
+                                  bool keep_alive);
+  void finish(RequestContext& ctx);
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  Worker& worker_;
+  ProxyState& state_;
+  std::string client_ip_;
+  bool idle_ = true;
+  bool closed_ = false;
+};
+
+}  // namespace ficus::proxy

@@ -1,0 +1,91 @@
+// ficus: one binary, subcommands `serve`, `check`, `flags ...`, `migrate ...`.
+#include <csignal>
+#include <iostream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "config/config_loader.h"
+#include "proxy/server.h"
+#ifdef FICUS_WITH_FLAGS
+#include "flags/cli.h"
+#endif
+#ifdef FICUS_WITH_MIGRATIONS
+#include "migrations/cli.h"
+#endif
+
+namespace {
+
+void use_stderr_logger(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("ficus");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// `ficus check`: every problem in the config and the flag files it names, then exit 1; or exit 0.
+int run_check(const std::string& config_path) {
+  auto loaded = ficus::config::load_config_file(config_path);
+  std::vector<std::string> problems;
+  for (const auto& error : loaded.errors) problems.push_back(error.to_string());
+#ifdef FICUS_WITH_FLAGS
+  if (loaded.ok()) {
+    for (auto& problem : ficus::flags::validate_flag_sources(loaded.config->flags.sources)) {
+      problems.push_back(std::move(problem));
+    }
+  }
+#endif
+  if (problems.empty()) {
+    std::cout << config_path << ": ok (" << loaded.config->routes.size() << " routes, "
+              << loaded.config->upstreams.size() << " upstreams, "
+              << loaded.config->flags.sources.size() << " flag sources)\n";
+    return 0;
+  }
+  for (const auto& problem : problems) std::cerr << problem << "\n";
+  std::cerr << problems.size() << (problems.size() == 1 ? " error" : " errors") << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Writes to a closed socket must fail with EPIPE, never kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"Ficus: move live traffic from an old service to a new one, with the schema"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  std::string config_path;
+  auto* serve = app.add_subcommand("serve", "Run the proxy");
+  serve->add_option("-c,--config", config_path, "Config file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  auto* check = app.add_subcommand("check", "Validate a config file and the flag files it names");
+  check->add_option("-c,--config", config_path, "Config file (JSON)")->required();
+
+  auto* flags = app.add_subcommand("flags", "Inspect and change feature flags");
+  flags->require_subcommand(1);
+#ifdef FICUS_WITH_FLAGS
+  ficus::flags::add_flags_eval_command(*flags);
+#endif
+#ifdef FICUS_WITH_MIGRATIONS
+  ficus::migrations::add_migrate_command(app);
+#endif
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  use_stderr_logger(log_level);
+  if (serve->parsed()) {
+    ficus::proxy::Server server(config_path);
+    return server.run();
+  }
+  if (check->parsed()) return run_check(config_path);
+  return 0;
+}

@@ -1,0 +1,52 @@
+// Server: `ficus serve`. Loads the config, starts the workers, the listener and the admin listener,
+// reloads on SIGHUP and when the config file changes, and drains on SIGTERM/SIGINT.
+//
+//   ficus::proxy::Server server("/etc/ficus/ficus.json");
+//   return server.run();   // blocks; 0 after a clean drain, 1 when it could not start
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "proxy/asio.h"
+#include "proxy/proxy_state.h"
+#include "proxy/target_chooser.h"
+
+namespace ficus::proxy {
+
+class Worker;
+class Listener;
+class AdminServer;
+
+class Server {
+ public:
+  explicit Server(std::filesystem::path config_file);
+  ~Server();
+
+  int run();
+
+ private:
+  // Loads and validates the config file; publishes it when valid, otherwise keeps the current
+  // one. Returns whether the new config is now serving.
+  bool reload(std::string_view why);
+  void register_admin_endpoints();
+  void watch_signals();
+  void begin_drain();
+  net::awaitable<void> drain();
+
+  std::filesystem::path config_file_;
+  net::io_context control_;
+  net::signal_set signals_;
+  ProxyState state_;
+  TargetChooser chooser_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Listener> listener_;
+  std::unique_ptr<AdminServer> admin_;
+  bool draining_ = false;
+  std::atomic<bool> ready_{false};
+  std::uint64_t reloads_ok_ = 0;
+  std::uint64_t reloads_failed_ = 0;
+};
+
+}  // namespace ficus::proxy

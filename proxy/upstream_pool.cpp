@@ -1,0 +1,174 @@
+#include "proxy/upstream_pool.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+namespace ficus::proxy {
+namespace {
+
+// An idle pooled socket must have nothing to read: EOF means the upstream closed it, and stray
+// bytes mean it is out of step. One non-blocking peek costs far less than a failed request.
+bool idle_socket_usable(tcp::socket& socket) {
+  char byte;
+  ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+  return false;
+}
+
+}  // namespace
+
+UpstreamPool::UpstreamPool(net::any_io_executor executor, config::UpstreamConfig config,
+                           std::size_t first_endpoint)
+    : executor_(std::move(executor)), config_(std::move(config)), next_(first_endpoint) {
+  endpoints_.reserve(config_.endpoints.size());
+  for (const auto& address : config_.endpoints) {
+    Endpoint endpoint{.address = address, .resolved = std::nullopt, .idle = {}, .open = 0};
+    error_code ec;
+    auto ip = net::ip::make_address(address.host, ec);
+    if (!ec) endpoint.resolved = tcp::endpoint(ip, address.port);
+    endpoints_.push_back(std::move(endpoint));
+  }
+}
+
+UpstreamPool::~UpstreamPool() = default;
+
+std::size_t UpstreamPool::pick_endpoint() {
+  std::size_t chosen = next_ % endpoints_.size();
+  next_ = chosen + 1;
+  return chosen;
+}
+
+std::string UpstreamPool::endpoint_name(std::size_t endpoint) const {
+  return endpoints_.at(endpoint).address.to_string();
+}
+
+net::awaitable<std::optional<tcp::endpoint>> UpstreamPool::resolve(Endpoint& endpoint,
+                                                                   std::string& error) {
+  if (endpoint.resolved) co_return endpoint.resolved;
+  tcp::resolver resolver(executor_);
+  auto [ec, results] = co_await resolver.async_resolve(
+      endpoint.address.host, std::to_string(endpoint.address.port), use_nothrow);
+  if (ec || results.empty()) {
+    error = fmt::format("cannot resolve {}: {}", endpoint.address.host,
+                        ec ? ec.message() : "no addresses");
+    co_return std::nullopt;
+  }
+  // Names are resolved once per pool; a reload builds a new pool and resolves again.
+  endpoint.resolved = results.begin()->endpoint();
+  co_return endpoint.resolved;
+}
+
+net::awaitable<UpstreamPool::Acquired> UpstreamPool::acquire(std::size_t index) {
+  Endpoint& endpoint = endpoints_.at(index);
+  auto now = std::chrono::steady_clock::now();
+  while (!endpoint.idle.empty()) {
+    auto conn = std::move(endpoint.idle.back());
+    endpoint.idle.pop_back();
+    if (now - conn->idle_since < config_.pool.idle_timeout &&
+        idle_socket_usable(conn->stream.socket())) {
+      co_return Acquired{std::move(conn), true, FailureKind::none, {}};
+    }
+    discard(endpoint, std::move(conn));
+  }
+  if (endpoint.open >= config_.pool.max_connections) {
+    co_return Acquired{nullptr, false, FailureKind::no_endpoint,
+                       fmt::format("upstream {}: all {} connections to {} are busy", config_.name,
+                                   config_.pool.max_connections, endpoint.address.to_string())};
+  }
+
+  ++endpoint.open;
+  std::string error;
+  auto address = co_await resolve(endpoint, error);
+  if (!address) {
+    --endpoint.open;
+    co_return Acquired{nullptr, false, FailureKind::connect, error};
+  }
+  auto conn = std::make_unique<UpstreamConnection>(executor_);
+  conn->endpoint = index;
+  conn->stream.expires_after(config_.connect_timeout);
+  auto [ec] = co_await conn->stream.async_connect(*address, use_nothrow);
+  if (ec) {
+    --endpoint.open;
+    bool timed_out = ec == beast::error::timeout;
+    co_return Acquired{nullptr, false, timed_out ? FailureKind::timeout : FailureKind::connect,
+                       fmt::format("connect to {} failed: {}", endpoint.address.to_string(),
+                                   timed_out ? "timed out" : ec.message())};
+  }
+  conn->stream.socket().set_option(tcp::no_delay(true), ec);
+  co_return Acquired{std::move(conn), false, FailureKind::none, {}};
+}
+
+void UpstreamPool::discard(Endpoint& endpoint, std::unique_ptr<UpstreamConnection> conn) {
+  error_code ignored;
+  conn->stream.socket().close(ignored);
+  if (endpoint.open > 0) --endpoint.open;
+}
+
+void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn, bool reusable) {
+  if (!conn) return;
+  Endpoint& endpoint = endpoints_.at(conn->endpoint);
+  if (!reusable || endpoint.idle.size() >= config_.pool.max_idle) {
+    discard(endpoint, std::move(conn));
+    return;
+  }
+  conn->stream.expires_never();
+  conn->idle_since = std::chrono::steady_clock::now();
+  ++conn->requests_served;
+  // Leftover bytes would belong to no request: such a connection is out of step.
+  if (conn->buffer.size() != 0) {
+    discard(endpoint, std::move(conn));
+    return;
+  }
+  endpoint.idle.push_back(std::move(conn));
+}
+
+void UpstreamPool::close_expired(std::chrono::steady_clock::time_point now) {
+  for (auto& endpoint : endpoints_) {
+    auto& idle = endpoint.idle;
+    for (std::size_t i = 0; i < idle.size();) {
+      if (now - idle[i]->idle_since >= config_.pool.idle_timeout ||
+          !idle_socket_usable(idle[i]->stream.socket())) {
+        discard(endpoint, std::move(idle[i]));
+        idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
+  }
+}
+
+bool UpstreamPool::same_settings(const config::UpstreamConfig& other) const {
+  return other.endpoints == config_.endpoints && other.pool.max_idle == config_.pool.max_idle &&
+         other.pool.max_connections == config_.pool.max_connections &&
+         other.pool.idle_timeout == config_.pool.idle_timeout &&
+         other.connect_timeout == config_.connect_timeout;
+}
+
+std::size_t UpstreamPool::idle_connections() const {
+  std::size_t total = 0;
+  for (const auto& endpoint : endpoints_) total += endpoint.idle.size();
+  return total;
+}
+
+std::size_t UpstreamPool::open_connections() const {
+  std::size_t total = 0;
+  for (const auto& endpoint : endpoints_) total += endpoint.open;
+  return total;
+}
+
+std::shared_ptr<UpstreamPool> UpstreamPools::get(const config::UpstreamConfig& upstream) {
+  auto& slot = pools_[upstream.name];
+  if (!slot || !slot->same_settings(upstream)) {
+    slot = std::make_shared<UpstreamPool>(executor_, upstream, seed_);
+  }
+  return slot;
+}
+
+void UpstreamPools::close_expired(std::chrono::steady_clock::time_point now) {
+  for (auto& [name, pool] : pools_) pool->close_expired(now);
+}
+
+}  // namespace ficus::proxy

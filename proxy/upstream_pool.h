@@ -1,0 +1,104 @@
+// UpstreamPool: keep-alive connections to one upstream's endpoints, owned by one worker thread.
+//
+// Every worker has its own pools (see Worker), so acquiring and releasing a connection never takes
+// a lock and never crosses threads. Endpoints are chosen round-robin; an idle connection is reused
+// last-in-first-out (the warmest socket) after a cheap liveness check.
+//
+//   auto pool = worker.pools().get(upstream_config);
+//   auto got = co_await pool->acquire(pool->pick_endpoint());
+//   if (got.conn) { ...use got.conn->stream...; pool->release(std::move(got.conn), reusable); }
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/proxy_config.h"
+#include "proxy/asio.h"
+#include "proxy/request_context.h"
+
+namespace ficus::proxy {
+
+struct UpstreamConnection {
+  explicit UpstreamConnection(const net::any_io_executor& executor) : stream(executor) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  std::size_t endpoint = 0;
+  std::chrono::steady_clock::time_point idle_since;
+  std::uint64_t requests_served = 0;
+};
+
+class UpstreamPool {
+ public:
+  UpstreamPool(net::any_io_executor executor, config::UpstreamConfig config,
+               std::size_t first_endpoint = 0);
+  ~UpstreamPool();
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
+
+  const config::UpstreamConfig& config() const { return config_; }
+  std::size_t endpoint_count() const { return endpoints_.size(); }
+  // The next endpoint in round-robin order.
+  std::size_t pick_endpoint();
+  std::string endpoint_name(std::size_t endpoint) const;
+
+  struct Acquired {
+    std::unique_ptr<UpstreamConnection> conn;  // null on failure
+    bool reused = false;
+    FailureKind failure = FailureKind::none;
+    std::string error;
+  };
+  // An idle connection to `endpoint`, or a new one (bounded by pool.max_connections).
+  net::awaitable<Acquired> acquire(std::size_t endpoint);
+  // Returns a connection; `reusable` only when its last response was read completely and the
+  // upstream allowed keep-alive.
+  void release(std::unique_ptr<UpstreamConnection> conn, bool reusable);
+
+  // Closes idle connections past pool.idle_timeout or closed by the upstream.
+  void close_expired(std::chrono::steady_clock::time_point now);
+
+  // True when `other` would build the same pool (then a reload keeps this one and its sockets).
+  bool same_settings(const config::UpstreamConfig& other) const;
+
+  std::size_t idle_connections() const;
+  std::size_t open_connections() const;
+
+ private:
+  struct Endpoint {
+    config::HostPort address;
+    std::optional<tcp::endpoint> resolved;
+    std::vector<std::unique_ptr<UpstreamConnection>> idle;
+    std::size_t open = 0;
+  };
+
+  net::awaitable<std::optional<tcp::endpoint>> resolve(Endpoint& endpoint, std::string& error);
+  void discard(Endpoint& endpoint, std::unique_ptr<UpstreamConnection> conn);
+
+  net::any_io_executor executor_;
+  config::UpstreamConfig config_;
+  std::vector<Endpoint> endpoints_;
+  std::size_t next_ = 0;
+};
+
+// A worker's pools, one per upstream name. Not thread-safe: used only on its worker's thread.
+class UpstreamPools {
+ public:
+  // `seed` staggers round-robin between workers, so N workers don't all start on endpoint 0.
+  UpstreamPools(net::any_io_executor executor, std::size_t seed)
+      : executor_(std::move(executor)), seed_(seed) {}
+  // The pool for this upstream; rebuilt when a reload changed its endpoints or pool settings
+  // (requests holding the old pool finish on it; its idle sockets close with it).
+  std::shared_ptr<UpstreamPool> get(const config::UpstreamConfig& upstream);
+  void close_expired(std::chrono::steady_clock::time_point now);
+  void clear() { pools_.clear(); }
+
+ private:
+  net::any_io_executor executor_;
+  std::size_t seed_;
+  std::unordered_map<std::string, std::shared_ptr<UpstreamPool>> pools_;
+};
+
+}  // namespace ficus::proxy

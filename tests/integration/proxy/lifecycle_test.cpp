@@ -1,0 +1,111 @@
+// Admin endpoints, reloads and graceful drain of the real process.
+#include <cstdlib>
+#include <future>
+#include <thread>
+
+#include "tests/integration/proxy/proxy_fixture.h"
+
+namespace ficus::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(ProxyTest, AdminHealthReadyAndEffectiveConfig) {
+  ProxyProcess proxy(base_config());
+  EXPECT_EQ(http_get(proxy.admin_port(), "/healthz").status, 200);
+  auto ready = http_get(proxy.admin_port(), "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  auto config = http_get(proxy.admin_port(), "/admin/config");
+  ASSERT_EQ(config.status, 200);
+  auto body = nlohmann::json::parse(config.body);
+  EXPECT_EQ(body["routes"].size(), 2u);
+  EXPECT_EQ(http_get(proxy.admin_port(), "/admin/nope").status, 404);
+}
+
+TEST_F(ProxyTest, AdminTokenGuardsEverythingButHealthAndIsRedacted) {
+  ::setenv("FICUS_TEST_ADMIN_TOKEN", "s3cret-token-value", 1);
+  auto config = base_config();
+  config["admin"] = {{"token_env", "FICUS_TEST_ADMIN_TOKEN"}};
+  ProxyProcess proxy(config);
+  ::unsetenv("FICUS_TEST_ADMIN_TOKEN");
+  EXPECT_EQ(http_get(proxy.admin_port(), "/healthz").status, 200);
+  EXPECT_EQ(http_get(proxy.admin_port(), "/readyz").status, 200);
+  EXPECT_EQ(http_get(proxy.admin_port(), "/admin/config").status, 401);
+  EXPECT_EQ(http_get(proxy.admin_port(), "/admin/config",
+                     {{"Authorization", "Bearer wrong-token-value!"}})
+                .status,
+            401);
+  auto ok = http_get(proxy.admin_port(), "/admin/config",
+                     {{"Authorization", "Bearer s3cret-token-value"}});
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body.find("s3cret-token-value"), std::string::npos) << "token must be redacted";
+  EXPECT_EQ(proxy.log().find("s3cret-token-value"), std::string::npos);
+}
+
+TEST_F(ProxyTest, SigtermDrainsInFlightRequestsAndExitsZero) {
+  ProxyProcess proxy(base_config());
+  auto in_flight =
+      std::async(std::launch::async, [&] { return http_get(proxy.port(), "/delay?ms=800"); });
+  ASSERT_TRUE(old_upstream_->wait_for_requests(1, 2s));
+  proxy.signal(SIGTERM);
+  ASSERT_TRUE(proxy.wait_for_log("draining"));
+  // No new connections once draining.
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(http_get(proxy.port(), "/orders").status, 0u);
+  auto reply = in_flight.get();
+  EXPECT_EQ(reply.status, 200) << reply.error;
+  EXPECT_EQ(proxy.wait_exit(), 0) << proxy.log();
+}
+
+TEST_F(ProxyTest, DrainClosesIdleKeepAliveConnectionsPromptly) {
+  ProxyProcess proxy(base_config());
+  HttpConnection idle(proxy.port());
+  ASSERT_EQ(idle.request("GET", "/orders").status, 200);
+  auto start = std::chrono::steady_clock::now();
+  proxy.signal(SIGTERM);
+  EXPECT_EQ(proxy.wait_exit(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+TEST_F(ProxyTest, ValidReloadAppliesToNewRequestsButNotToOneInFlight) {
+  ProxyProcess proxy(base_config());
+  auto in_flight =
+      std::async(std::launch::async, [&] { return http_get(proxy.port(), "/delay?ms=700"); });
+  ASSERT_TRUE(old_upstream_->wait_for_requests(1, 2s));
+  auto config = proxy.config();
+  config["routes"][1]["old"] = "modern";  // default route now goes to the new upstream
+  proxy.write_config(config);
+  proxy.signal(SIGHUP);
+  ASSERT_TRUE(proxy.wait_for_log("config reloaded"));
+  EXPECT_EQ(http_get(proxy.port(), "/anything").header("x-upstream-name"), "new");
+  auto finished = in_flight.get();
+  EXPECT_EQ(finished.status, 200);
+  EXPECT_EQ(finished.header("x-upstream-name"), "old");
+}
+
+TEST_F(ProxyTest, InvalidReloadIsLoggedAndOldConfigKeepsServing) {
+  ProxyProcess proxy(base_config());
+  auto config = proxy.config();
+  config["routes"][0]["new"] = "orders-v3";
+  proxy.write_config(config);
+  proxy.signal(SIGHUP);
+  ASSERT_TRUE(proxy.wait_for_log("rejected"));
+  EXPECT_NE(proxy.log().find("routes[0].new: unknown upstream \"orders-v3\""), std::string::npos)
+      << proxy.log();
+  auto reply = http_get(proxy.port(), "/orders");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.header("x-upstream-name"), "old");
+}
+
+TEST_F(ProxyTest, InvalidConfigAtStartupExitsOneWithEveryError) {
+  auto config = base_config();
+  config["routes"][0]["new"] = "orders-v3";
+  config["threads"] = 0;
+  ProxyProcess proxy(config, false);
+  EXPECT_EQ(proxy.wait_exit(), 1);
+  EXPECT_NE(proxy.log().find("orders-v3"), std::string::npos) << proxy.log();
+  EXPECT_NE(proxy.log().find("threads"), std::string::npos) << proxy.log();
+}
+
+}  // namespace
+}  // namespace ficus::testing
