@@ -52,6 +52,8 @@ class MigrationDriver {
   virtual void execute(const std::string& sql) = 0;
   // Runs one parameterized statement and returns the number of rows it changed.
   virtual std::int64_t execute(const std::string& sql, const Params& params) = 0;
+  // Rows inserted, updated or deleted by the last statement execute(sql) ran (0 for DDL).
+  virtual std::int64_t last_changes() const { return 0; }
   virtual std::vector<Row> query(const std::string& sql, const Params& params = {}) = 0;
   // The text of the 1-based parameter `index` in this dialect ($1 or ?1).
   virtual std::string placeholder(int index) const = 0;
@@ -67,6 +69,10 @@ class MigrationDriver {
   // Session lock_timeout and statement_timeout in milliseconds; 0 turns one off.
   virtual void set_timeouts(std::int64_t lock_timeout_ms, std::int64_t statement_timeout_ms) = 0;
 };
+
+// The file path of a `sqlite:PATH` URL (also dbmate's sqlite:///abs and sqlite://rel).
+// Throws MigrationError when the path is empty.
+std::string sqlite_path_of_url(const std::string& db_url);
 
 // Opens `postgres://...`/`postgresql://...` with libpq or `sqlite:PATH` with SQLite.
 // Throws MigrationError for an unknown scheme or a failed connection.

@@ -56,7 +56,7 @@ std::optional<std::string_view> directive_of(std::string_view line, bool& dbmate
 }
 
 constexpr std::string_view kKnownDirectives =
-    "up, down, no-transaction, phase, allow, batch, lock-timeout, statement-timeout";
+    "up, verify, down, no-transaction, phase, allow, batch, lock-timeout, statement-timeout";
 
 class FileParser {
  public:
@@ -64,7 +64,7 @@ class FileParser {
       : path_(path), text_(text), out_(out) {}
 
   void parse() {
-    enum class Where { kHeader, kUp, kDown } where = Where::kHeader;
+    enum class Where { kHeader, kUp, kVerify, kDown } where = Where::kHeader;
     std::size_t pos = 0;
     std::size_t line_no = 0;
     Section* current = nullptr;
@@ -81,11 +81,12 @@ class FileParser {
       if (auto directive = directive_of(line, dbmate)) {
         auto parts = words(*directive);
         std::string_view verb = parts.empty() ? std::string_view() : parts[0];
-        if (verb == "up" || verb == "down") {
-          Section& section = verb == "up" ? out_.up : out_.down;
+        if (verb == "up" || verb == "down" || (verb == "verify" && !dbmate)) {
+          Section& section = verb == "up" ? out_.up : verb == "down" ? out_.down : out_.verify;
           if (section.present) fail(line_no, fmt::format("a second `-- ficus:{}` marker", verb));
-          if (verb == "down" && where != Where::kUp)
-            fail(line_no, "`-- ficus:down` must come after the `-- ficus:up` section");
+          if (verb != "up" && !out_.up.present)
+            fail(line_no,
+                 fmt::format("`-- ficus:{}` must come after the `-- ficus:up` section", verb));
           for (std::size_t i = 1; i < parts.size(); ++i) {
             if (parts[i] == "transaction:false") {
               out_.transaction = false;
@@ -100,7 +101,7 @@ class FileParser {
           section.present = true;
           section.first_line = line_no + 1;
           section_start = next;
-          where = verb == "up" ? Where::kUp : Where::kDown;
+          where = verb == "up" ? Where::kUp : verb == "down" ? Where::kDown : Where::kVerify;
         } else if (dbmate) {
           // Other `-- migrate:` words are dbmate's business (none exist today); leave them be.
         } else {

@@ -5,7 +5,8 @@
 //   if (!m.transaction) ...;  // `-- ficus:no-transaction`
 //   for (const BatchDirective& b : m.batches) ...;  // `-- ficus:batch key=id size=1000`
 //
-// Markers: `-- ficus:up` / `-- ficus:down` (dbmate's `-- migrate:up` / `-- migrate:down` too, with
+// Markers: `-- ficus:up`, `-- ficus:verify` (queries that must return no rows, or one `true`,
+// right after up), `-- ficus:down` (dbmate's `-- migrate:up` / `-- migrate:down` too, with
 // dbmate's `transaction:false` option). Directives: `-- ficus:no-transaction`,
 // `-- ficus:phase expand|backfill|contract`, `-- ficus:allow RULE reason`,
 // `-- ficus:batch key=COL size=N sleep_ms=N`, `-- ficus:lock-timeout DURATION`,
@@ -59,6 +60,7 @@ struct MigrationFile {
   std::string name;
   std::string checksum;  // sha256 of the whole file
   Section up;
+  Section verify;  // checks run after `up`; each query must return no rows or one `true`
   Section down;
   bool transaction = true;
   Phase phase = Phase::kNone;

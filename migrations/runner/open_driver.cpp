@@ -15,15 +15,19 @@ Dialect dialect_of_url(const std::string& db_url) {
       db_url));
 }
 
-std::unique_ptr<MigrationDriver> open_driver(const std::string& db_url) {
-  if (dialect_of_url(db_url) == Dialect::kPostgres) return std::make_unique<PgDriver>(db_url);
+std::string sqlite_path_of_url(const std::string& db_url) {
   std::string path = db_url.substr(std::string_view("sqlite:").size());
   // Accept dbmate's sqlite:///abs/path and sqlite://relative spelling as well.
   if (path.starts_with("//")) path = path.substr(2);
   if (path.empty())
     throw MigrationError(
         "database URL `sqlite:` has no path; write sqlite:PATH, e.g. sqlite:ficus.db");
-  return std::make_unique<SqliteDriver>(path);
+  return path;
+}
+
+std::unique_ptr<MigrationDriver> open_driver(const std::string& db_url) {
+  if (dialect_of_url(db_url) == Dialect::kPostgres) return std::make_unique<PgDriver>(db_url);
+  return std::make_unique<SqliteDriver>(sqlite_path_of_url(db_url));
 }
 
 }  // namespace ficus::migrations

@@ -69,7 +69,10 @@ PGresult* PgDriver::run(const std::string& sql, const Params& params, bool with_
 }
 
 void PgDriver::execute(const std::string& sql) {
+  last_changes_ = 0;
   Result r(run(sql, {}, false));
+  const char* tuples = PQcmdTuples(r.get());
+  last_changes_ = tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
 }
 
 std::int64_t PgDriver::execute(const std::string& sql, const Params& params) {

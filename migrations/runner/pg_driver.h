@@ -24,6 +24,7 @@ class PgDriver final : public MigrationDriver {
   Dialect dialect() const override { return Dialect::kPostgres; }
   void execute(const std::string& sql) override;
   std::int64_t execute(const std::string& sql, const Params& params) override;
+  std::int64_t last_changes() const override { return last_changes_; }
   std::vector<Row> query(const std::string& sql, const Params& params) override;
   std::string placeholder(int index) const override { return "$" + std::to_string(index); }
   bool try_lock_runner() override;
@@ -36,6 +37,7 @@ class PgDriver final : public MigrationDriver {
   pg_result* run(const std::string& sql, const Params& params, bool with_params);
 
   pg_conn* conn_ = nullptr;
+  std::int64_t last_changes_ = 0;
 };
 
 }  // namespace ficus::migrations

@@ -69,6 +69,27 @@ std::string failure_message(const MigrationFile& file, const Statement& statemen
                      error.what(), statement_summary(statement.text, 200));
 }
 
+// A `-- ficus:verify` query that returned something other than no rows or one `true`.
+class VerifyFailure : public MigrationError {
+ public:
+  using MigrationError::MigrationError;
+};
+
+bool is_true(const Value& v) {
+  return v == "t" || v == "true" || v == "1";
+}
+
+std::string describe_rows(const std::vector<Row>& rows) {
+  std::string out = fmt::format("{} row(s):", rows.size());
+  for (std::size_t i = 0; i < rows.size() && i < 5; ++i) {
+    std::string cells;
+    for (const Value& v : rows[i]) cells += (cells.empty() ? "" : ", ") + v.value_or("NULL");
+    out += fmt::format(" ({})", cells);
+  }
+  if (rows.size() > 5) out += " ...";
+  return out;
+}
+
 void rollback_quietly(MigrationDriver& db) {
   try {
     db.execute("ROLLBACK");
@@ -113,6 +134,25 @@ void Runner::wait_before_retry(const MigrationFile& file, std::size_t line, int 
   std::this_thread::sleep_for(std::chrono::milliseconds(delay));
 }
 
+void Runner::run_verify(const MigrationFile& file) {
+  if (!file.verify.present) return;
+  for (const Statement& s : split_statements(db_.dialect(), file.verify, file.path)) {
+    std::vector<Row> rows;
+    try {
+      rows = db_.query(s.text);
+    } catch (const DbError& error) {
+      throw VerifyFailure(fmt::format("{}:{}: verify query failed: {}\n  query: {}", file.path,
+                                      error_line(s, error), error.what(),
+                                      statement_summary(s.text, 200)));
+    }
+    bool ok = rows.empty() || (rows.size() == 1 && rows[0].size() == 1 && is_true(rows[0][0]));
+    if (!ok)
+      throw VerifyFailure(fmt::format(
+          "{}:{}: verify query must return no rows or one `true`, but returned {}\n  query: {}",
+          file.path, s.line, describe_rows(rows), statement_summary(s.text, 200)));
+  }
+}
+
 void Runner::run_in_transaction(const MigrationFile& file, const Section& section,
                                 const std::function<void()>& record) {
   std::vector<Statement> statements = split_statements(db_.dialect(), section, file.path);
@@ -122,12 +162,20 @@ void Runner::run_in_transaction(const MigrationFile& file, const Section& sectio
       db_.execute("BEGIN");
       for (const Statement& s : statements) {
         current = &s;
-        db_.execute(s.text);
+        run_statement(file, s);
       }
       current = nullptr;
+      // Inside the transaction, so a failed check rolls the migration back with it.
+      if (&section == &file.up) run_verify(file);
       record();
       db_.execute("COMMIT");
       return;
+    } catch (const VerifyFailure& failure) {
+      rollback_quietly(db_);
+      throw MigrationError(fmt::format(
+          "{}\nThe migration was rolled back; history is unchanged. Fix the data or the "
+          "migration and run the command again.",
+          failure.what()));
     } catch (const DbError& error) {
       rollback_quietly(db_);
       if (!current) throw;  // BEGIN, history or COMMIT failed: not the migration's fault
@@ -149,6 +197,14 @@ void Runner::run_in_transaction(const MigrationFile& file, const Section& sectio
   }
 }
 
+void Runner::run_statement(const MigrationFile& file, const Statement& statement) {
+  auto started = Clock::now();
+  if (options_.observer) options_.observer->statement_started(file, statement);
+  db_.execute(statement.text);
+  if (options_.observer)
+    options_.observer->statement_finished(file, statement, db_.last_changes(), elapsed_ms(started));
+}
+
 void Runner::run_without_transaction(const MigrationFile& file, const Section& section,
                                      const std::function<void()>& record) {
   std::vector<Statement> statements = split_statements(db_.dialect(), section, file.path);
@@ -165,7 +221,7 @@ void Runner::run_without_transaction(const MigrationFile& file, const Section& s
           BatchedUpdate(db_, history_, file, s, *batch)
               .run(out_, options_.progress_bar, {options_.lock_retries, options_.retry_backoff_ms});
         } else {
-          db_.execute(s.text);
+          run_statement(file, s);
         }
         break;
       } catch (const DbError& error) {
@@ -184,37 +240,69 @@ void Runner::run_without_transaction(const MigrationFile& file, const Section& s
       }
     }
   }
+  if (&section == &file.up) {
+    try {
+      run_verify(file);
+    } catch (const VerifyFailure& failure) {
+      history_.record_failure(file, file.verify.first_line, failure.what());
+      throw MigrationError(fmt::format(
+          "{}\n{} runs without a transaction, so its statements stay applied. It is recorded as "
+          "failed and blocks `ficus migrate up`. Repair the data, then run `ficus migrate up "
+          "--retry-failed`.",
+          failure.what(), file.path));
+    }
+  }
   record();
 }
 
 void Runner::apply(const MigrationFile& file) {
-  auto started = Clock::now();
-  set_timeouts_for(file);
-  auto record = [&] {
-    history_.record_applied(file, elapsed_ms(started), current_user_and_host());
-    if (!file.batches.empty()) history_.clear_backfill_progress(file.version);
-  };
-  // Batched backfills commit batch by batch, so their migration has no enclosing transaction.
-  if (file.transaction && file.batches.empty()) {
-    run_in_transaction(file, file.up, record);
-  } else {
-    run_without_transaction(file, file.up, record);
-  }
-  out_ << fmt::format("applied {}_{} in {} ms\n", file.version, file.name, elapsed_ms(started))
-       << std::flush;
+  run_observed(file, Direction::kUp, [&] {
+    auto started = Clock::now();
+    set_timeouts_for(file);
+    auto record = [&] {
+      history_.record_applied(file, elapsed_ms(started), current_user_and_host());
+      if (!file.batches.empty()) history_.clear_backfill_progress(file.version);
+    };
+    // Batched backfills commit batch by batch, so their migration has no enclosing transaction.
+    if (file.transaction && file.batches.empty()) {
+      run_in_transaction(file, file.up, record);
+    } else {
+      run_without_transaction(file, file.up, record);
+    }
+    out_ << fmt::format("applied {}_{} in {} ms\n", file.version, file.name, elapsed_ms(started))
+         << std::flush;
+  });
 }
 
 void Runner::revert(const MigrationFile& file) {
+  run_observed(file, Direction::kDown, [&] {
+    auto started = Clock::now();
+    set_timeouts_for(file);
+    auto record = [&] { history_.remove_applied(file.version); };
+    if (file.transaction) {
+      run_in_transaction(file, file.down, record);
+    } else {
+      run_without_transaction(file, file.down, record);
+    }
+    out_ << fmt::format("rolled back {}_{} in {} ms\n", file.version, file.name,
+                        elapsed_ms(started))
+         << std::flush;
+  });
+}
+
+void Runner::run_observed(const MigrationFile& file, Direction direction,
+                          const std::function<void()>& body) {
   auto started = Clock::now();
-  set_timeouts_for(file);
-  auto record = [&] { history_.remove_applied(file.version); };
-  if (file.transaction) {
-    run_in_transaction(file, file.down, record);
-  } else {
-    run_without_transaction(file, file.down, record);
+  if (options_.observer) options_.observer->migration_started(file, direction);
+  try {
+    body();
+  } catch (const std::exception& e) {
+    if (options_.observer)
+      options_.observer->migration_finished(file, direction, elapsed_ms(started), e.what());
+    throw;
   }
-  out_ << fmt::format("rolled back {}_{} in {} ms\n", file.version, file.name, elapsed_ms(started))
-       << std::flush;
+  if (options_.observer)
+    options_.observer->migration_finished(file, direction, elapsed_ms(started), "");
 }
 
 int Runner::up() {
@@ -282,6 +370,7 @@ int Runner::up() {
     }
   }
 
+  if (!pending.empty() && options_.before_first_apply) options_.before_first_apply(pending);
   for (const MigrationFile* f : pending) apply(*f);
   if (pending.empty()) out_ << "nothing to apply: the database is up to date\n";
   return static_cast<int>(pending.size());

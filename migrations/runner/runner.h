@@ -22,6 +22,7 @@
 #include "migrations/runner/driver.h"
 #include "migrations/runner/history.h"
 #include "migrations/runner/migration_file.h"
+#include "migrations/runner/run_observer.h"
 
 namespace ficus::migrations {
 
@@ -55,6 +56,10 @@ struct RunOptions {
   bool retry_failed = false;              // re-run a failed no-transaction migration
   bool progress_bar = false;  // backfill: redraw one line (terminal) instead of log lines
   ApplyGate gate;
+  RunObserver* observer = nullptr;  // told about every migration and statement; not owned
+  // Called once `up` knows there is something to apply, before the first pending migration runs
+  // (the --backup hook). Not called when nothing is pending.
+  std::function<void(const std::vector<const MigrationFile*>& pending)> before_first_apply;
 };
 
 enum class MigrationState { kApplied, kPending, kFailed, kEdited, kMissing };
@@ -82,9 +87,17 @@ class Runner {
   int baseline(const std::string& version);
   std::vector<StatusLine> status();
 
- private:
+  // One migration, without the lint, drift and gate checks of up() or the runner lock; for
+  // `rehearse`, which drives a scratch copy migration by migration. Call ensure_history() first.
+  void ensure_history() { history_.ensure_tables(); }
   void apply(const MigrationFile& file);
   void revert(const MigrationFile& file);
+
+ private:
+  void run_verify(const MigrationFile& file);
+  void run_statement(const MigrationFile& file, const Statement& statement);
+  void run_observed(const MigrationFile& file, Direction direction,
+                    const std::function<void()>& body);
   void run_in_transaction(const MigrationFile& file, const Section& section,
                           const std::function<void()>& record);
   void run_without_transaction(const MigrationFile& file, const Section& section,

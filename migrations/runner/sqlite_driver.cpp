@@ -92,7 +92,12 @@ std::int64_t SqliteDriver::run(const std::string& sql, const Params& params,
 }
 
 void SqliteDriver::execute(const std::string& sql) {
+  // The total_changes delta, not run()'s sum: sqlite3_changes64 keeps the count of the last
+  // INSERT/UPDATE/DELETE through later DDL, which would credit a CREATE TABLE with rows.
+  last_changes_ = 0;
+  sqlite3_int64 before = sqlite3_total_changes64(db_);
   run(sql, {}, nullptr);
+  last_changes_ = sqlite3_total_changes64(db_) - before;
 }
 
 std::int64_t SqliteDriver::execute(const std::string& sql, const Params& params) {

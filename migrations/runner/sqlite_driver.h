@@ -26,6 +26,7 @@ class SqliteDriver final : public MigrationDriver {
   Dialect dialect() const override { return Dialect::kSqlite; }
   void execute(const std::string& sql) override;
   std::int64_t execute(const std::string& sql, const Params& params) override;
+  std::int64_t last_changes() const override { return last_changes_; }
   std::vector<Row> query(const std::string& sql, const Params& params) override;
   std::string placeholder(int index) const override { return "?" + std::to_string(index); }
   bool try_lock_runner() override { return true; }
@@ -39,6 +40,7 @@ class SqliteDriver final : public MigrationDriver {
 
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::int64_t last_changes_ = 0;
   std::chrono::milliseconds statement_timeout_{0};
   std::chrono::steady_clock::time_point deadline_{};
 };
