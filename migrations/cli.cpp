@@ -10,6 +10,8 @@
 
 #include "migrations/lint/linter.h"
 #include "migrations/lint/report.h"
+#include "migrations/migrate_config.h"
+#include "migrations/runner/backup.h"
 #include "migrations/runner/drift.h"
 #include "migrations/runner/migration_dir.h"
 #include "migrations/runner/plan.h"
@@ -21,8 +23,15 @@ constexpr int kExitFailure = 1;
 
 struct CliState {
   std::string db;
-  std::string dir = "migrations";
-  std::string lock_timeout = "5s";
+  std::string dir;           // "" until apply_config: flag, else config, else "migrations"
+  std::string lock_timeout;  // "" until apply_config: flag, else config, else 5s
+  std::string config;        // --config, else $FICUS_CONFIG
+  std::string backup_dir;
+  BackupTools tools;
+  std::string from;
+  bool yes = false;
+  bool keep = false;
+  bool json = false;
   std::string statement_timeout = "0";
   std::string retry_backoff = "1s";
   int lock_retries = 3;
@@ -83,14 +92,19 @@ void add_location_options(CLI::App& cmd, CliState& s) {
   cmd.add_option("--db", s.db,
                  "Database URL: postgres://... or sqlite:PATH (default: $DATABASE_URL, else "
                  "sqlite:ficus.db)");
-  cmd.add_option("--dir", s.dir, "Folder holding the migration files")->capture_default_str();
+  cmd.add_option("--config", s.config,
+                 "ficus JSON config whose `migrate` object supplies defaults (default: "
+                 "$FICUS_CONFIG)");
+  cmd.add_option("--dir", s.dir,
+                 "Folder holding the migration files (default: migrate.dir of the config, else "
+                 "migrations)");
 }
 
 void add_apply_options(CLI::App& cmd, CliState& s) {
   cmd.add_option("--lock-timeout", s.lock_timeout,
                  "lock_timeout per migration, so DDL waiting behind a long transaction does not "
-                 "queue all traffic behind it (0: none)")
-      ->capture_default_str();
+                 "queue all traffic behind it (0: none; default: migrate.lock_timeout_ms of the "
+                 "config, else 5s)");
   cmd.add_option("--statement-timeout", s.statement_timeout,
                  "statement_timeout per migration (0: none)")
       ->capture_default_str();
@@ -105,6 +119,22 @@ std::string db_of(const CliState& s) {
   return resolve_db_url(s.db);
 }
 
+// Fills what no flag gave from the `migrate` object of the config file, then the defaults.
+void apply_config(CliState& s) {
+  if (s.config.empty())
+    if (const char* env = std::getenv("FICUS_CONFIG"); env && *env) s.config = env;
+  MigrateConfig c;
+  if (!s.config.empty()) c = load_migrate_config(s.config);
+  const char* env_db = std::getenv("DATABASE_URL");
+  if (s.db.empty() && !(env_db && *env_db) && c.db) s.db = *c.db;
+  if (s.dir.empty()) s.dir = c.dir.value_or("migrations");
+  if (s.lock_timeout.empty())
+    s.lock_timeout = c.lock_timeout_ms ? std::to_string(*c.lock_timeout_ms) : "5s";
+  if (s.backup_dir.empty() && c.backup_dir) s.backup_dir = *c.backup_dir;
+  if (c.pg_dump) s.tools.pg_dump = *c.pg_dump;
+  if (c.pg_restore) s.tools.pg_restore = *c.pg_restore;
+}
+
 int verb_new(CliState& s) {
   std::cout << "created " << create_migration_file(s.dir, s.name) << '\n';
   return 0;
@@ -112,8 +142,42 @@ int verb_new(CliState& s) {
 
 int verb_up(CliState& s) {
   RunOptions options = run_options(s);
-  auto db = open_driver(db_of(s));
+  std::string url = db_of(s);
+  auto db = open_driver(url);
+  if (!s.backup_dir.empty()) {
+    options.before_first_apply = [&](const std::vector<const MigrationFile*>& pending) {
+      BackupRecord b = take_backup(*db, url, s.backup_dir, s.tools, pending.front()->version);
+      std::cout << fmt::format("backup {} ({} bytes, sha256 {})\n", b.file, b.bytes, b.sha256)
+                << std::flush;
+    };
+  }
   Runner(*db, options, std::cout).up();
+  return 0;
+}
+
+int verb_backups(CliState& s) {
+  auto db = open_driver(db_of(s));
+  std::vector<BackupRecord> backups = list_backups(*db);
+  for (const BackupRecord& b : backups)
+    std::cout << fmt::format("{}  {}  {} bytes  sha256 {}\n  at {} before {} by {}\n", b.taken_at,
+                             b.file, b.bytes, b.sha256,
+                             b.db_version.empty() ? "(nothing applied)" : b.db_version,
+                             b.before_version, b.taken_by);
+  std::cout << fmt::format("{} backup(s)\n", backups.size());
+  return 0;
+}
+
+int verb_restore(CliState& s) {
+  std::string url = db_of(s);
+  if (!s.yes) {
+    std::cerr << fmt::format(
+        "error: restore replaces everything in {} with {}; run again with --yes to do it\n", url,
+        s.from.empty() ? "the newest backup" : s.from);
+    return kExitFailure;
+  }
+  std::optional<std::string> from;
+  if (!s.from.empty()) from = s.from;
+  std::cout << restore_backup(url, from, s.tools);
   return 0;
 }
 
@@ -214,7 +278,12 @@ void add_migrate_command(CLI::App& app, ApplyGate gate) {
   auto verb = [&](const std::string& name, const std::string& help, int (*fn)(CliState&)) {
     CLI::App* cmd = migrate->add_subcommand(name, help);
     add_location_options(*cmd, s);
-    cmd->callback([state, fn] { run_verb([&] { return fn(*state); }); });
+    cmd->callback([state, fn] {
+      run_verb([&] {
+        apply_config(*state);
+        return fn(*state);
+      });
+    });
     return cmd;
   };
 
@@ -229,6 +298,15 @@ void add_migrate_command(CLI::App& app, ApplyGate gate) {
                "Apply despite edited, missing or out-of-order migration files");
   up->add_flag("--retry-failed", s.retry_failed,
                "Run a failed no-transaction migration again from its first statement");
+  up->add_option("--backup", s.backup_dir,
+                 "Back the database up into DIR before the first pending migration (pg_dump -Fc "
+                 "or SQLite's backup API; default: migrate.backup_dir of the config)");
+
+  verb("backups", "List the backups taken by up --backup", verb_backups);
+  CLI::App* restore =
+      verb("restore", "Replace the database with a backup (default: the newest)", verb_restore);
+  restore->add_option("--from", s.from, "Backup file to restore");
+  restore->add_flag("--yes", s.yes, "Really replace the database");
 
   CLI::App* down = verb("down", "Roll back applied migrations (newest first)", verb_down);
   add_apply_options(*down, s);
@@ -248,8 +326,7 @@ void add_migrate_command(CLI::App& app, ApplyGate gate) {
   lint->add_option("--dialect", s.dialect,
                    "postgres or sqlite (default: from --db/DATABASE_URL, else postgres)")
       ->check(CLI::IsMember({"postgres", "sqlite"}));
-  lint->add_option("--lock-timeout", s.lock_timeout, "lock_timeout the runner will set")
-      ->capture_default_str();
+  lint->add_option("--lock-timeout", s.lock_timeout, "lock_timeout the runner will set");
 
   CLI::App* plan =
       verb("plan", "Dry run: pending migrations, their locks and lint findings", verb_plan);

@@ -1,0 +1,51 @@
+#include "migrations/migrate_config.h"
+
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "migrations/runner/migration_error.h"
+
+namespace ficus::migrations {
+
+MigrateConfig load_migrate_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw MigrationError(fmt::format("{}: cannot read the config file", path));
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw MigrationError(fmt::format("{}: not valid JSON: {}", path, e.what()));
+  }
+  MigrateConfig config;
+  if (!root.is_object() || !root.contains("migrate")) return config;
+  const nlohmann::json& m = root["migrate"];
+  if (!m.is_object()) throw MigrationError(fmt::format("{}: `migrate` must be an object", path));
+  for (const auto& [key, value] : m.items()) {
+    std::optional<std::string>* text = key == "db"           ? &config.db
+                                       : key == "dir"        ? &config.dir
+                                       : key == "backup_dir" ? &config.backup_dir
+                                       : key == "pg_dump"    ? &config.pg_dump
+                                       : key == "pg_restore" ? &config.pg_restore
+                                                             : nullptr;
+    if (text) {
+      if (!value.is_string())
+        throw MigrationError(fmt::format("{}: migrate.{} must be a string", path, key));
+      *text = value.get<std::string>();
+    } else if (key == "lock_timeout_ms") {
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
+        throw MigrationError(
+            fmt::format("{}: migrate.lock_timeout_ms must be a whole number >= 0", path));
+      config.lock_timeout_ms = value.get<std::int64_t>();
+    } else {
+      throw MigrationError(fmt::format(
+          "{}: unknown key migrate.{}; known keys: db, dir, backup_dir, pg_dump, pg_restore, "
+          "lock_timeout_ms",
+          path, key));
+    }
+  }
+  return config;
+}
+
+}  // namespace ficus::migrations
