@@ -15,6 +15,7 @@
 #include "migrations/runner/drift.h"
 #include "migrations/runner/migration_dir.h"
 #include "migrations/runner/plan.h"
+#include "migrations/runner/rehearsal.h"
 
 namespace ficus::migrations {
 namespace {
@@ -153,6 +154,16 @@ int verb_up(CliState& s) {
   }
   Runner(*db, options, std::cout).up();
   return 0;
+}
+
+int verb_rehearse(CliState& s) {
+  RehearseOptions options;
+  options.run = run_options(s);
+  options.tools = s.tools;
+  options.keep = s.keep;
+  RehearsalReport report = rehearse(db_of(s), options);
+  std::cout << format_rehearsal(report);
+  return report.ok() ? 0 : kExitFailure;
 }
 
 int verb_backups(CliState& s) {
@@ -303,6 +314,13 @@ void add_migrate_command(CLI::App& app, ApplyGate gate) {
                  "or SQLite's backup API; default: migrate.backup_dir of the config)");
 
   verb("backups", "List the backups taken by up --backup", verb_backups);
+  CLI::App* rehearse = verb("rehearse",
+                            "Apply every pending migration up, down and up again on a scratch "
+                            "copy and report time, locks, rows, lint and reversibility",
+                            verb_rehearse);
+  add_apply_options(*rehearse, s);
+  rehearse->add_option("--to", s.to, "Rehearse up to and including this version");
+  rehearse->add_flag("--keep", s.keep, "Leave the scratch copy for inspection");
   CLI::App* restore =
       verb("restore", "Replace the database with a backup (default: the newest)", verb_restore);
   restore->add_option("--from", s.from, "Backup file to restore");
