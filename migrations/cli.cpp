@@ -13,8 +13,10 @@
 #include "migrations/migrate_config.h"
 #include "migrations/runner/backup.h"
 #include "migrations/runner/drift.h"
+#include "migrations/runner/lock_sampler.h"
 #include "migrations/runner/migration_dir.h"
 #include "migrations/runner/plan.h"
+#include "migrations/runner/progress.h"
 #include "migrations/runner/rehearsal.h"
 
 namespace ficus::migrations {
@@ -148,11 +150,23 @@ int verb_up(CliState& s) {
   if (!s.backup_dir.empty()) {
     options.before_first_apply = [&](const std::vector<const MigrationFile*>& pending) {
       BackupRecord b = take_backup(*db, url, s.backup_dir, s.tools, pending.front()->version);
-      std::cout << fmt::format("backup {} ({} bytes, sha256 {})\n", b.file, b.bytes, b.sha256)
-                << std::flush;
+      (s.json ? std::cerr : std::cout)
+          << fmt::format("backup {} ({} bytes, sha256 {})\n", b.file, b.bytes, b.sha256)
+          << std::flush;
     };
   }
-  Runner(*db, options, std::cout).up();
+  // The lock view needs the runner's backend pid and a second connection (PostgreSQL only).
+  std::unique_ptr<LockSampler> sampler;
+  if (db->dialect() == Dialect::kPostgres)
+    sampler = std::make_unique<LockSampler>(
+        url, db->query("SELECT pg_backend_pid()").at(0).at(0).value_or(""));
+  ProgressReporter::Mode mode = s.json                       ? ProgressReporter::Mode::kJson
+                                : isatty(STDOUT_FILENO) == 1 ? ProgressReporter::Mode::kStatusLine
+                                                             : ProgressReporter::Mode::kLogLines;
+  ProgressReporter progress(std::cout, mode, sampler.get());
+  options.observer = &progress;
+  // With --json, stdout carries only events; the runner's own lines go to stderr.
+  Runner(*db, options, s.json ? std::cerr : std::cout).up();
   return 0;
 }
 
@@ -309,6 +323,8 @@ void add_migrate_command(CLI::App& app, ApplyGate gate) {
                "Apply despite edited, missing or out-of-order migration files");
   up->add_flag("--retry-failed", s.retry_failed,
                "Run a failed no-transaction migration again from its first statement");
+  up->add_flag("--json", s.json,
+               "Print progress as JSON events, one per line, on stdout (other output: stderr)");
   up->add_option("--backup", s.backup_dir,
                  "Back the database up into DIR before the first pending migration (pg_dump -Fc "
                  "or SQLite's backup API; default: migrate.backup_dir of the config)");
