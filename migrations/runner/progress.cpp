@@ -77,6 +77,11 @@ void ProgressReporter::statement_finished(const MigrationFile& file, const State
                                           std::int64_t rows, std::int64_t elapsed_ms) {
   std::lock_guard lock(mutex_);
   in_statement_ = false;
+  if (line_drawn_) {
+    // Cleared now, so the runner's own "applied ..." line starts on an empty line.
+    out_ << "\r\033[K" << std::flush;
+    line_drawn_ = false;
+  }
   if (mode_ == Mode::kJson)
     emit(nlohmann::json{{"event", "statement_done"},
                         {"file", file.path},
@@ -127,7 +132,8 @@ void ProgressReporter::tick() {
     if (!ticking_ || !in_statement_) continue;
     double seconds = std::chrono::duration<double>(Clock::now() - statement_started_).count();
     if (mode_ == Mode::kStatusLine) {
-      std::string status = fmt::format("{}:{} {}  {:.1f}s", file_, line_, statement_, seconds);
+      // Short enough for one terminal row, or \r would redraw only the last row of a wrapped line.
+      std::string status = fmt::format("{}:{} {:.50}  {:.1f}s", file_, line_, statement_, seconds);
       if (wait)
         status += fmt::format("  WAITING {:.1f}s for {}",
                               static_cast<double>(wait->waiting_ms) / 1000, describe(*wait));

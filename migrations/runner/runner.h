@@ -1,7 +1,9 @@
 // Applies and rolls back migrations against one database: `up`, `down`, `baseline` and the
 // status listing. Each migration runs in one transaction (unless `-- ficus:no-transaction`)
 // under lock_timeout/statement_timeout, retried with backoff when it times out waiting for a lock.
-// A session advisory lock keeps two runners from interleaving.
+// A session advisory lock keeps two runners from interleaving. A migration's `-- ficus:verify`
+// queries run after its up statements, inside its transaction, and fail it when they return rows.
+// `options.observer` is told about every migration and statement (progress view, rehearse).
 //
 //   auto db = open_driver("postgres://app@127.0.0.1/app");
 //   RunOptions options;
