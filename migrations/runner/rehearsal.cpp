@@ -289,9 +289,8 @@ std::string format_rehearsal(const RehearsalReport& report) {
   for (const RehearsedMigration& m : report.migrations) {
     out += fmt::format("{}_{}: {}\n", m.version, m.name, m.ok() ? "ok" : "FAILED");
     std::string times = fmt::format("up {} ms", m.up_ms);
-    if (m.has_down && (m.down_ms || m.reversible || !m.schema_diff.empty()))
-      times += fmt::format(", down {} ms", m.down_ms);
-    if (m.up_again_ms) times += fmt::format(", up again {} ms", m.up_again_ms);
+    if (m.down_ms >= 0) times += fmt::format(", down {} ms", m.down_ms);
+    if (m.up_again_ms >= 0) times += fmt::format(", up again {} ms", m.up_again_ms);
     out += fmt::format("  time: {}; rows touched: {}\n", times, m.rows);
     if (report.postgres) {
       std::string locks;

@@ -37,10 +37,10 @@ struct RehearsedMigration {
   std::string version;
   std::string name;
   std::int64_t up_ms = 0;
-  std::int64_t down_ms = 0;
-  std::int64_t up_again_ms = 0;
-  std::int64_t rows = 0;        // rows touched by the first up
-  std::vector<HeldLock> locks;  // during the first up (PostgreSQL only)
+  std::int64_t down_ms = -1;      // -1: not run (no down section, or an earlier step failed)
+  std::int64_t up_again_ms = -1;  // -1: not run
+  std::int64_t rows = 0;          // rows touched by the first up
+  std::vector<HeldLock> locks;    // during the first up (PostgreSQL only)
   std::vector<Finding> findings;
   bool has_down = false;
   bool reversible = false;               // schema after down == schema before up
