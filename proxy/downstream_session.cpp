@@ -1,5 +1,7 @@
 #include "proxy/downstream_session.h"
 
+#include <random>
+
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
@@ -8,7 +10,10 @@
 #include "proxy/body_relay.h"
 #include "proxy/error_reply.h"
 #include "proxy/forwarding_headers.h"
+#include "proxy/metrics/comparison_window.h"
+#include "proxy/metrics/proxy_metrics.h"
 #include "proxy/proxy_state.h"
+#include "proxy/request_attributes.h"
 #include "proxy/target_chooser.h"
 #include "proxy/upstream_pool.h"
 #include "proxy/worker.h"
@@ -28,6 +33,15 @@ struct RouteDecision {
 namespace {
 
 constexpr std::uint32_t kMaxUpstreamHeaderBytes = 64 * 1024;
+
+// Per-thread generator for bucketing keys of requests that carry none ("random"). Not for secrets.
+std::uint64_t next_random() {
+  thread_local std::uint64_t state = std::random_device{}() | 1;
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
+  return state;
+}
 
 bool is_idempotent(http::verb method) {
   return method == http::verb::get || method == http::verb::head || method == http::verb::options;
@@ -193,9 +207,14 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
     co_return body_pending || !request.keep_alive() ? Next::close : Next::keep_alive;
   }
   ctx.route = decision.route->name;
-  auto choice = state_.chooser->choose(*decision.route, request, client_ip_);
+  auto client_ip =
+      effective_client_ip(client_ip_, request["X-Forwarded-For"], config.trusted_proxies);
+  RequestAttributes attributes(request, ctx.path, client_ip);
+  auto choice = state_.chooser->choose(worker_.index(), *decision.route, attributes, next_random());
   decision.target = choice.target;
   ctx.target = choice.target;
+  state_.metrics->in_flight(worker_.index(), ctx.route, ctx.target, +1);
+  ctx.in_flight_counted = true;
   ctx.upstream = decision.target == Target::new_target ? decision.route->new_upstream
                                                        : decision.route->old_upstream;
   decision.upstream = config.find_upstream(ctx.upstream);
@@ -205,7 +224,9 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
     co_await send_error(http::status::service_unavailable, "route has no upstream", ctx, false);
     co_return Next::close;
   }
-  co_return co_await forward(parser, ctx, decision);
+  auto next = co_await forward(parser, ctx, decision);
+  finish(ctx);  // every request that reached a route is counted, however it ended
+  co_return next;
 }
 
 net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser& parser,
@@ -345,6 +366,11 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
                                   .ficus_headers = config.ficus_headers,
                                   .keep_alive = keep_alive,
                                   .client_version = client_version});
+  if (decision.target == Target::new_target && !decision.route->pin_cookie.empty()) {
+    // Pin: a client once served by new stays on new while the share goes down (not after a kill).
+    reply.insert(http::field::set_cookie,
+                 decision.route->pin_cookie + "=new; Path=/; HttpOnly; SameSite=Lax");
+  }
   ctx.status = reply.result_int();
   http::response_serializer<http::buffer_body> reply_writer{reply};
   stream_.expires_after(config.timeouts.body_idle);
@@ -389,11 +415,20 @@ net::awaitable<void> DownstreamSession::send_error(http::status status, std::str
 }
 
 void DownstreamSession::finish(RequestContext& ctx) {
+  if (ctx.finished) return;
+  ctx.finished = true;
   if (ctx.failure != FailureKind::none && ctx.failure != FailureKind::client &&
       ctx.failure != FailureKind::no_route) {
     spdlog::debug("{} {} route={} target={}: {}", ctx.method, ctx.path, ctx.route,
                   to_string(ctx.target), ctx.error);
   }
+  auto end = std::chrono::steady_clock::now();
+  if (ctx.in_flight_counted) {
+    state_.metrics->in_flight(worker_.index(), ctx.route, ctx.target, -1);
+    ctx.in_flight_counted = false;
+  }
+  state_.metrics->record(worker_.index(), ctx, end);
+  state_.comparison->record(worker_.index(), ctx, end);
   state_.access_log.write(ctx);
 }
 

@@ -7,13 +7,9 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config_loader.h"
-#include "proxy/server.h"
-#ifdef FICUS_WITH_FLAGS
 #include "flags/cli.h"
-#endif
-#ifdef FICUS_WITH_MIGRATIONS
 #include "migrations/cli.h"
-#endif
+#include "proxy/server.h"
 
 namespace {
 
@@ -29,13 +25,11 @@ int run_check(const std::string& config_path) {
   auto loaded = ficus::config::load_config_file(config_path);
   std::vector<std::string> problems;
   for (const auto& error : loaded.errors) problems.push_back(error.to_string());
-#ifdef FICUS_WITH_FLAGS
   if (loaded.ok()) {
     for (auto& problem : ficus::flags::validate_flag_sources(loaded.config->flags.sources)) {
       problems.push_back(std::move(problem));
     }
   }
-#endif
   if (problems.empty()) {
     std::cout << config_path << ": ok (" << loaded.config->routes.size() << " routes, "
               << loaded.config->upstreams.size() << " upstreams, "
@@ -69,12 +63,8 @@ int main(int argc, char** argv) {
 
   auto* flags = app.add_subcommand("flags", "Inspect and change feature flags");
   flags->require_subcommand(1);
-#ifdef FICUS_WITH_FLAGS
   ficus::flags::add_flags_eval_command(*flags);
-#endif
-#ifdef FICUS_WITH_MIGRATIONS
   ficus::migrations::add_migrate_command(app);
-#endif
 
   try {
     app.parse(argc, argv);

@@ -15,9 +15,16 @@
 namespace ficus::proxy {
 
 class TargetChooser;
+namespace metrics {
+class ProxyMetrics;
+class ComparisonWindow;
+}  // namespace metrics
 
 struct ProxyState {
   Snapshot<config::RouteTable> routes;
+  // Set once before the workers start; never null while they run.
+  metrics::ProxyMetrics* metrics = nullptr;
+  metrics::ComparisonWindow* comparison = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> open_connections{0};
   std::atomic<std::size_t> requests_in_flight{0};

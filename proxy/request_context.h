@@ -65,6 +65,8 @@ struct RequestContext {
   FailureKind failure = FailureKind::none;
   std::string error;  // human-readable failure, empty on success
   bool retried = false;
+  bool in_flight_counted = false;  // ficus_requests_in_flight was raised for this request
+  bool finished = false;           // finish() ran: logged and counted exactly once
 };
 
 }  // namespace ficus::proxy

@@ -3,8 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config_loader.h"
+#include "flags/file_watcher.h"
+#include "flags/flag_store.h"
+#include "flags/ofrep.h"
 #include "proxy/admin_server.h"
 #include "proxy/listener.h"
+#include "proxy/metrics/admin_endpoints.h"
+#include "proxy/metrics/comparison_window.h"
+#include "proxy/metrics/proxy_metrics.h"
 #include "proxy/worker.h"
 
 namespace ficus::proxy {
@@ -22,7 +28,18 @@ std::string describe_restart_needed(const config::ProxyConfig& running,
   note(running.admin.listen != next.admin.listen, "admin.listen");
   note(running.threads != next.threads, "threads");
   note(running.access_log.path != next.access_log.path, "access_log");
+  note(running.flags.sources != next.flags.sources, "flags.sources");
   return changed;
+}
+
+AdminReply to_admin_reply(const metrics::AdminText& text) {
+  AdminReply reply{static_cast<http::status>(text.status), 11};
+  reply.set(http::field::server, "ficus");
+  reply.set(http::field::content_type, text.content_type);
+  reply.set(http::field::cache_control, "no-store");
+  reply.body() = text.body;
+  reply.prepare_payload();
+  return reply;
 }
 
 }  // namespace
@@ -33,13 +50,15 @@ Server::Server(std::filesystem::path config_file)
 }
 
 Server::~Server() {
+  if (config_watcher_) config_watcher_->stop();
   for (auto& worker : workers_) worker->stop();
+  if (flag_store_) flag_store_->stop();
 }
 
 bool Server::reload(std::string_view why) {
   auto loaded = config::load_config_file(config_file_);
   if (!loaded.ok()) {
-    ++reloads_failed_;
+    if (metrics_) metrics_->count_config_reload(false);
     spdlog::error("config reload ({}) rejected, the previous config keeps serving:", why);
     for (const auto& error : loaded.errors) spdlog::error("  {}", error.to_string());
     return false;
@@ -52,8 +71,51 @@ bool Server::reload(std::string_view why) {
     }
   }
   auto generation = state_.routes.store(config::RouteTable::build(loaded.config));
-  ++reloads_ok_;
+  if (metrics_) {
+    metrics_->count_config_reload(true);
+    publish_routes_to_metrics(*loaded.config);
+  }
   if (running) spdlog::info("config reloaded ({}), generation {}", why, generation);
+  return true;
+}
+
+void Server::publish_routes_to_metrics(const config::ProxyConfig& config) {
+  std::vector<metrics::RouteInfo> routes;
+  std::vector<std::string> names;
+  for (const auto& route : config.routes) {
+    routes.push_back({route.name, !route.new_upstream.empty()});
+    names.push_back(route.name);
+  }
+  metrics_->set_routes(routes);
+  comparison_->set_routes(std::move(names));
+}
+
+bool Server::start_flags(const config::ProxyConfig& config) {
+  if (config.flags.sources.empty()) {
+    flags_ready_.store(true);  // nothing to load: every route goes to old
+    return true;
+  }
+  flag_store_ = std::make_unique<flags::FlagStore>(config.flags.sources);
+  flag_store_->on_change([this](const auto&, const auto&) {
+    flags_ready_.store(true);
+    metrics_->set_flags_generation(flag_store_->generation());
+    spdlog::info("flags loaded, generation {}", flag_store_->generation());
+  });
+  flag_store_->on_reload_failed([this](const std::vector<std::string>& errors) {
+    metrics_->count_flags_reload_error();
+    spdlog::error("flag reload rejected, the last good flags keep serving:");
+    for (const auto& error : errors) spdlog::error("  {}", error);
+  });
+  auto errors = flag_store_->start();
+  if (!errors.empty()) {
+    // Serve anyway: every flagged route goes to old (fail safe) and /readyz says why, until the
+    // watcher sees a valid file. Refusing to start would turn a bad flag edit into an outage.
+    spdlog::error("flags not loaded; flagged routes send everything to old until fixed:");
+    for (const auto& error : errors) spdlog::error("  {}", error);
+    return false;
+  }
+  flags_ready_.store(true);
+  metrics_->set_flags_generation(flag_store_->generation());
   return true;
 }
 
@@ -68,6 +130,11 @@ void Server::register_admin_endpoints() {
     if (!ready_.load()) {
       return json_reply(http::status::service_unavailable, {{"status", "starting"}});
     }
+    if (!flags_ready_.load()) {
+      return json_reply(http::status::service_unavailable,
+                        {{"status", "flags not loaded"},
+                         {"error", flag_store_ ? flag_store_->last_error() : ""}});
+    }
     return json_reply(http::status::ok,
                       {{"status", "ready"}, {"config_generation", state_.routes.generation()}});
   });
@@ -77,6 +144,27 @@ void Server::register_admin_endpoints() {
     }
     auto routes = state_.routes.load();
     return json_reply(http::status::ok, config::to_redacted_json(routes->config()));
+  });
+  admin_->handle("/metrics", [this](const AdminRequest&) {
+    return to_admin_reply(metrics::metrics_endpoint(*metrics_));
+  });
+  admin_->handle("/admin/compare", [this](const AdminRequest& request) {
+    return to_admin_reply(metrics::compare_endpoint(*comparison_, request.target()));
+  });
+  admin_->handle("/ofrep/v1/", [this](const AdminRequest& request) {
+    static const flags::FlagSet kNoFlags;
+    auto set = flag_store_ ? flag_store_->current() : nullptr;
+    auto reply = flags::handle_ofrep(
+        set ? *set : kNoFlags, flag_store_ ? flag_store_->generation() : 0, request.method_string(),
+        request.target(), request.body(), request[http::field::if_none_match]);
+    AdminReply out{static_cast<http::status>(reply.status), 11};
+    out.set(http::field::server, "ficus");
+    if (!reply.body.empty()) out.set(http::field::content_type, "application/json");
+    if (!reply.etag.empty()) out.set(http::field::etag, reply.etag);
+    if (!reply.allow.empty()) out.set(http::field::allow, reply.allow);
+    out.body() = reply.body;
+    out.prepare_payload();
+    return out;
   });
 }
 
@@ -138,6 +226,14 @@ int Server::run() {
     spdlog::error("{}", error);
     return 1;
   }
+  metrics_ = std::make_unique<metrics::ProxyMetrics>(config.threads, FICUS_VERSION);
+  comparison_ = std::make_unique<metrics::ComparisonWindow>(config.threads);
+  state_.metrics = metrics_.get();
+  state_.comparison = comparison_.get();
+  metrics_->count_config_reload(true);
+  publish_routes_to_metrics(config);
+  start_flags(config);
+  chooser_ = TargetChooser(flag_store_.get(), metrics_.get());
 
   for (unsigned i = 0; i < config.threads; ++i) {
     workers_.push_back(std::make_unique<Worker>(i, state_));
@@ -161,13 +257,24 @@ int Server::run() {
   for (auto& worker : workers_) worker->start();
   listener_->start();
   admin_->start();
+  // Edits to the config file reload it like SIGHUP; the reload runs on the control thread.
+  config_watcher_ =
+      std::make_unique<flags::FileWatcher>(std::vector<std::filesystem::path>{config_file_},
+                                           [this](const std::vector<std::filesystem::path>&) {
+                                             net::post(control_, [this] {
+                                               if (!draining_) reload("file changed");
+                                             });
+                                           });
+  config_watcher_->start();
   ready_.store(true);
   spdlog::info("ficus serving on {}:{} (admin {}:{}), {} thread(s), {} route(s)",
                config.listen.host, listener_->port(), config.admin.listen.host, admin_->port(),
                config.threads, config.routes.size());
 
   control_.run();
+  config_watcher_->stop();
   for (auto& worker : workers_) worker->stop();
+  if (flag_store_) flag_store_->stop();
   return 0;
 }
 

@@ -13,11 +13,20 @@
 #include "proxy/proxy_state.h"
 #include "proxy/target_chooser.h"
 
+namespace ficus::flags {
+class FlagStore;
+class FileWatcher;
+}  // namespace ficus::flags
+
 namespace ficus::proxy {
 
 class Worker;
 class Listener;
 class AdminServer;
+namespace metrics {
+class ProxyMetrics;
+class ComparisonWindow;
+}  // namespace metrics
 
 class Server {
  public:
@@ -30,6 +39,9 @@ class Server {
   // Loads and validates the config file; publishes it when valid, otherwise keeps the current
   // one. Returns whether the new config is now serving.
   bool reload(std::string_view why);
+  // Starts the flag store on the config's sources; false when there are sources and none loaded.
+  bool start_flags(const config::ProxyConfig& config);
+  void publish_routes_to_metrics(const config::ProxyConfig& config);
   void register_admin_endpoints();
   void watch_signals();
   void begin_drain();
@@ -40,13 +52,16 @@ class Server {
   net::signal_set signals_;
   ProxyState state_;
   TargetChooser chooser_;
+  std::unique_ptr<metrics::ProxyMetrics> metrics_;
+  std::unique_ptr<metrics::ComparisonWindow> comparison_;
+  std::unique_ptr<flags::FlagStore> flag_store_;
+  std::unique_ptr<flags::FileWatcher> config_watcher_;
+  std::atomic<bool> flags_ready_{false};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Listener> listener_;
   std::unique_ptr<AdminServer> admin_;
   bool draining_ = false;
   std::atomic<bool> ready_{false};
-  std::uint64_t reloads_ok_ = 0;
-  std::uint64_t reloads_failed_ = 0;
 };
 
 }  // namespace ficus::proxy

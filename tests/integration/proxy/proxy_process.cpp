@@ -75,7 +75,12 @@ ProxyProcess::ProxyProcess(nlohmann::json config, bool wait_ready_now)
     ::_exit(127);
   }
   if (wait_ready_now && !wait_ready()) {
-    throw std::runtime_error("ficus did not become ready; log:\n" + log());
+    // The destructor does not run when a constructor throws: stop the child here.
+    std::string output = log();
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    exited_ = true;
+    throw std::runtime_error("ficus did not become ready; log:\n" + output);
   }
 }
 
