@@ -1,5 +1,8 @@
 #include "migrations/runner/progress.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +12,14 @@ namespace ficus::migrations {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Columns of the terminal on stdout; a longer status line would wrap and \r would then redraw
+// only its last row.
+std::size_t terminal_width() {
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 10) return size.ws_col - 1;
+  return 119;
+}
 
 std::string_view direction_name(Direction d) {
   return d == Direction::kUp ? "up" : "down";
@@ -132,11 +143,11 @@ void ProgressReporter::tick() {
     if (!ticking_ || !in_statement_) continue;
     double seconds = std::chrono::duration<double>(Clock::now() - statement_started_).count();
     if (mode_ == Mode::kStatusLine) {
-      // Short enough for one terminal row, or \r would redraw only the last row of a wrapped line.
       std::string status = fmt::format("{}:{} {:.50}  {:.1f}s", file_, line_, statement_, seconds);
       if (wait)
         status += fmt::format("  WAITING {:.1f}s for {}",
                               static_cast<double>(wait->waiting_ms) / 1000, describe(*wait));
+      if (status.size() > terminal_width()) status.resize(terminal_width());
       out_ << "\r\033[K" << status << std::flush;
       line_drawn_ = true;
       continue;
