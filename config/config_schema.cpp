@@ -283,14 +283,32 @@ void read_access_log(const ObjectReader& top, const fs::path& base_dir, AccessLo
   log.path = path == "-" ? path : resolve(base_dir, path).string();
 }
 
+void read_audit_log(const ObjectReader& top, const fs::path& base_dir, AuditLogConfig& log) {
+  // Every traffic-split change is audited, so there is no "off": absent means the default file.
+  std::string path = "ficus-audit.jsonl";
+  if (const json* value = top.find("audit_log"); value != nullptr) {
+    const ObjectReader object(*value, top.path_of("audit_log"), {"path"}, top.errors());
+    if (!object.require("path", "a file path, e.g. \"ficus-audit.jsonl\"")) return;
+    if (!object.read_string("path", path)) return;
+    if (path.empty()) {
+      top.errors().add(object.path_of("path"),
+                       "empty; give a file path, or remove audit_log for the default "
+                       "\"ficus-audit.jsonl\" next to the config file");
+      return;
+    }
+  }
+  log.path = resolve(base_dir, path).string();
+}
+
 }  // namespace
 
 ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, ErrorList& errors) {
   ProxyConfig config;
-  const ObjectReader top(document, "",
-                         {"listen", "admin", "threads", "flags", "upstreams", "routes", "limits",
-                          "timeouts", "ficus_headers", "trusted_proxies", "access_log", "migrate"},
-                         errors);
+  const ObjectReader top(
+      document, "",
+      {"listen", "admin", "threads", "flags", "upstreams", "routes", "limits", "timeouts",
+       "ficus_headers", "trusted_proxies", "access_log", "audit_log", "migrate"},
+      errors);
   if (!top.is_object()) return config;
 
   const bool listen_usable =
@@ -316,6 +334,7 @@ ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, Er
   top.read_bool("ficus_headers", config.ficus_headers);
   read_trusted_proxies(top, config.trusted_proxies);
   read_access_log(top, base_dir, config.access_log);
+  read_audit_log(top, base_dir, config.audit_log);
   // "migrate" (and a route's "cutover") are accepted so files can carry them already; their
   // schema is parsed by later work, so for now only their shape is checked and nothing is kept.
   if (const json* migrate = top.find("migrate"); migrate != nullptr && !migrate->is_object()) {

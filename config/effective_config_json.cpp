@@ -105,6 +105,7 @@ json to_redacted_json(const ProxyConfig& config) {
   if (!config.access_log.path.empty()) {
     out["access_log"] = {{"path", config.access_log.path}};
   }
+  out["audit_log"] = {{"path", config.audit_log.path}};
   return out;
 }
 

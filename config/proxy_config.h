@@ -107,6 +107,13 @@ struct AccessLogConfig {
   std::string path;
 };
 
+// "audit_log": {"path": "FILE"}: where the control plane appends its JSON-lines audit trail
+// (splits, kills, restores, hand edits of flag files). Always on; the default is
+// "ficus-audit.jsonl" next to the config file.
+struct AuditLogConfig {
+  std::string path;  // "path": resolved against the config dir
+};
+
 // "flags": {"sources": ["file:flags.json", ...]}; later sources win per flag key.
 struct FlagsConfig {
   std::vector<std::string> sources;  // "file:PATH", PATH already resolved against the config dir
@@ -126,6 +133,7 @@ struct ProxyConfig {
   std::vector<std::string>
       trusted_proxies;         // "trusted_proxies": CIDRs whose X-Forwarded-For counts
   AccessLogConfig access_log;  // "access_log"
+  AuditLogConfig audit_log;    // "audit_log"
 
   const UpstreamConfig* find_upstream(const std::string& name) const;
   const RouteConfig* find_route(const std::string& name) const;

@@ -602,6 +602,30 @@ TEST(ConfigValidation, AccessLogNeedsAPath) {
   EXPECT_EQ(ok->access_log.path, "-");
 }
 
+TEST(ConfigValidation, AuditLogDefaultsNextToTheConfigAndNeedsANonEmptyPath) {
+  json config = valid_config();
+  auto defaults = loaded(config);
+  ASSERT_NE(defaults, nullptr);
+  EXPECT_EQ(defaults->audit_log.path, "/etc/ficus/ficus-audit.jsonl");
+  config["audit_log"] = {{"path", "audit/trail.jsonl"}};
+  auto relative = loaded(config);
+  ASSERT_NE(relative, nullptr);
+  EXPECT_EQ(relative->audit_log.path, "/etc/ficus/audit/trail.jsonl");
+  config["audit_log"] = {{"path", "/var/log/ficus/audit.jsonl"}};
+  EXPECT_EQ(loaded(config)->audit_log.path, "/var/log/ficus/audit.jsonl");
+  config["audit_log"] = {{"path", ""}};
+  EXPECT_THAT(errors_of(config),
+              ElementsAre(R"(audit_log.path: empty; give a file path, or remove audit_log for )"
+                          R"(the default "ficus-audit.jsonl" next to the config file)"));
+  config["audit_log"] = json::object();
+  EXPECT_THAT(
+      errors_of(config),
+      ElementsAre(
+          R"(audit_log.path: missing required key: a file path, e.g. "ficus-audit.jsonl")"));
+  config["audit_log"] = {{"path", "a.jsonl"}, {"fsync", false}};
+  EXPECT_THAT(errors_of(config), ElementsAre(::testing::StartsWith("audit_log.fsync: ")));
+}
+
 TEST(ConfigValidation, CutoverAndMigrateObjectsAreAcceptedUnread) {
   json config = valid_config();
   config["routes"][0]["cutover"] = {{"anything", {{"for", "later"}}}};
