@@ -8,7 +8,11 @@
 
 #include "config/config_loader.h"
 #include "flags/cli.h"
+#include "flags/flag_store.h"
 #include "migrations/cli.h"
+#include "proxy/control/cli.h"
+#include "proxy/control/control_plane.h"
+#include "proxy/metrics/proxy_metrics.h"
 #include "proxy/server.h"
 
 namespace {
@@ -64,6 +68,7 @@ int main(int argc, char** argv) {
   auto* flags = app.add_subcommand("flags", "Inspect and change feature flags");
   flags->require_subcommand(1);
   ficus::flags::add_flags_eval_command(*flags);
+  ficus::proxy::control::add_flags_admin_commands(*flags);
   ficus::migrations::add_migrate_command(app);
 
   try {
@@ -74,6 +79,23 @@ int main(int argc, char** argv) {
   use_stderr_logger(log_level);
   if (serve->parsed()) {
     ficus::proxy::Server server(config_path);
+    // Declared after the server so it goes first; the flag store stops before run() returns.
+    std::unique_ptr<ficus::proxy::control::ControlPlane> control;
+    server.extend([&](ficus::proxy::ServerParts& parts) {
+      if (parts.flag_store == nullptr) return;  // no flags: nothing to split, kill or audit
+      control = std::make_unique<ficus::proxy::control::ControlPlane>(
+          parts.routes, *parts.flag_store, parts.routes.load()->config().audit_log.path);
+      control->register_endpoints(parts.admin);
+      // ficus_route_new_share / ficus_route_killed follow the flag files.
+      auto publish = [&control, &metrics = parts.metrics] {
+        for (const auto& status : control->route_statuses()) {
+          metrics.set_route_share(status.route, status.new_share.value_or(0.0));
+          metrics.set_route_killed(status.route, status.killed);
+        }
+      };
+      publish();
+      parts.flag_store->on_change([publish](const auto&, const auto&) { publish(); });
+    });
     return server.run();
   }
   if (check->parsed()) return run_check(config_path);

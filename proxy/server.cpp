@@ -250,6 +250,9 @@ int Server::run() {
     return 1;
   }
 
+  ServerParts parts{*admin_, flag_store_.get(), state_.routes, *metrics_};
+  for (auto& extension : extensions_) extension(parts);
+
   signals_.add(SIGTERM);
   signals_.add(SIGINT);
   signals_.add(SIGHUP);

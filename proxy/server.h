@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -28,11 +29,24 @@ class ProxyMetrics;
 class ComparisonWindow;
 }  // namespace metrics
 
+// What an extension sees at startup (the control plane plugs in here; see main.cpp). Everything
+// outlives the extension's use of it during run().
+struct ServerParts {
+  AdminServer& admin;
+  flags::FlagStore* flag_store;  // null when the config names no flag sources
+  const Snapshot<config::RouteTable>& routes;
+  metrics::ProxyMetrics& metrics;
+};
+
 class Server {
  public:
   explicit Server(std::filesystem::path config_file);
   ~Server();
 
+  // Called once, on the control thread, after the flags loaded and before anything is served.
+  void extend(std::function<void(ServerParts&)> extension) {
+    extensions_.push_back(std::move(extension));
+  }
   int run();
 
  private:
@@ -62,6 +76,7 @@ class Server {
   std::unique_ptr<AdminServer> admin_;
   bool draining_ = false;
   std::atomic<bool> ready_{false};
+  std::vector<std::function<void(ServerParts&)>> extensions_;
 };
 
 }  // namespace ficus::proxy
