@@ -1,5 +1,8 @@
 // Admin endpoints, reloads and graceful drain of the real process.
+#include <sys/wait.h>
+
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -95,6 +98,41 @@ TEST_F(ProxyTest, InvalidReloadIsLoggedAndOldConfigKeepsServing) {
   auto reply = http_get(proxy.port(), "/orders");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.header("x-upstream-name"), "old");
+}
+
+TEST_F(ProxyTest, EditingTheConfigFileReloadsItWithoutASignal) {
+  ProxyProcess proxy(base_config());
+  auto config = proxy.config();
+  config["routes"][1]["old"] = "modern";
+  proxy.write_config(config);
+  ASSERT_TRUE(proxy.wait_for_log("config reloaded (file changed)", std::chrono::seconds(10)));
+  EXPECT_EQ(http_get(proxy.port(), "/anything").header("x-upstream-name"), "new");
+}
+
+TEST_F(ProxyTest, CheckCommandListsEveryErrorAndExitsOne) {
+  auto dir = make_temp_dir();
+  auto config = base_config();
+  config["listen"] = "127.0.0.1:8080";
+  std::ofstream(dir / "good.json") << config.dump();
+  config["routes"][0]["new"] = "orders-v3";
+  config["threads"] = 0;
+  std::ofstream(dir / "bad.json") << config.dump();
+  std::string ficus = FICUS_BINARY;
+  auto out = (dir / "out.txt").string();
+  EXPECT_EQ(std::system(
+                (ficus + " check --config " + (dir / "good.json").string() + " > " + out + " 2>&1")
+                    .c_str()),
+            0);
+  int status = std::system(
+      (ficus + " check --config " + (dir / "bad.json").string() + " > " + out + " 2>&1").c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream in(out);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("routes[0].new: unknown upstream \"orders-v3\" (known: legacy, modern)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("threads"), std::string::npos) << text;
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(ProxyTest, InvalidConfigAtStartupExitsOneWithEveryError) {
