@@ -62,6 +62,9 @@ class Server {
   net::awaitable<void> drain();
 
   std::filesystem::path config_file_;
+  // Declared before control_ so they outlive it: a pending accept on control_ holds a socket that
+  // belongs to a worker's io_context, and is destroyed with control_.
+  std::vector<std::unique_ptr<Worker>> workers_;
   net::io_context control_;
   net::signal_set signals_;
   ProxyState state_;
@@ -71,7 +74,6 @@ class Server {
   std::unique_ptr<flags::FlagStore> flag_store_;
   std::unique_ptr<flags::FileWatcher> config_watcher_;
   std::atomic<bool> flags_ready_{false};
-  std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Listener> listener_;
   std::unique_ptr<AdminServer> admin_;
   bool draining_ = false;
