@@ -10,11 +10,8 @@ namespace {
 namespace tree = pg_tree;
 
 void check(const LintStatement& s, const LintContext& ctx, Reporter& report) {
-  if (s.type != "AlterTableStmt") return;
-  std::string table = tree::relation_name(tree::field(s.body, "relation"));
-  if (ctx.is_new_table(table)) return;
-  for (const tree::Json* cmd : tree::alter_cmds(s.body)) {
-    if (tree::text(*cmd, "subtype") != "AT_AddConstraint") continue;
+  auto [table, commands] = live_table_alters(s, ctx, "AT_AddConstraint");
+  for (const tree::Json* cmd : commands) {
     const tree::Json& constraint = tree::unwrap(tree::field(*cmd, "def")).second;
     std::string kind = tree::text(constraint, "contype");
     if (kind != "CONSTR_PRIMARY" && kind != "CONSTR_UNIQUE") continue;

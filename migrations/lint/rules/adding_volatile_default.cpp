@@ -49,11 +49,8 @@ std::string volatile_part(const tree::Json& column) {
 }
 
 void check(const LintStatement& s, const LintContext& ctx, Reporter& report) {
-  if (s.type != "AlterTableStmt") return;
-  std::string table = tree::relation_name(tree::field(s.body, "relation"));
-  if (ctx.is_new_table(table)) return;
-  for (const tree::Json* cmd : tree::alter_cmds(s.body)) {
-    if (tree::text(*cmd, "subtype") != "AT_AddColumn") continue;
+  auto [table, commands] = live_table_alters(s, ctx, "AT_AddColumn");
+  for (const tree::Json* cmd : commands) {
     const tree::Json& column = tree::unwrap(tree::field(*cmd, "def")).second;
     std::string what = volatile_part(column);
     if (what.empty()) continue;

@@ -11,11 +11,8 @@ namespace {
 namespace tree = pg_tree;
 
 void check(const LintStatement& s, const LintContext& ctx, Reporter& report) {
-  if (s.type != "AlterTableStmt") return;
-  std::string table = tree::relation_name(tree::field(s.body, "relation"));
-  if (ctx.is_new_table(table)) return;
-  for (const tree::Json* cmd : tree::alter_cmds(s.body)) {
-    if (tree::text(*cmd, "subtype") != "AT_AlterColumnType") continue;
+  auto [table, commands] = live_table_alters(s, ctx, "AT_AlterColumnType");
+  for (const tree::Json* cmd : commands) {
     std::string col = tree::text(*cmd, "name");
     report(fmt::format("ALTER COLUMN {} TYPE rewrites all of {} and its indexes while holding its "
                        "lock",

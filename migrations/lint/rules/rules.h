@@ -3,9 +3,24 @@
 // tests/unit/migrations/lint/<id>_test.cpp with good.sql/bad.sql fixtures.
 #pragma once
 
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migrations/lint/pg_tree.h"
 #include "migrations/lint/rule.h"
 
 namespace ficus::migrations::rules {
+
+// The ALTER TABLE subcommands of one kind (e.g. "AT_AddColumn") in `statement`, when it alters a
+// table that existed before this migration. Lock rules skip tables the same file created: nothing
+// reads them yet. Empty `commands` when the statement is not such an ALTER TABLE.
+struct LiveTableAlters {
+  std::string table;
+  std::vector<const pg_tree::Json*> commands;
+};
+LiveTableAlters live_table_alters(const LintStatement& statement, const LintContext& ctx,
+                                  std::string_view subtype);
 
 extern const Rule kAddingNotNullColumn;
 extern const Rule kAddingVolatileDefault;
