@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "proxy/constant_time.h"
 #include "proxy/listener.h"
 #include "proxy/proxy_state.h"
 
@@ -18,24 +19,19 @@ bool is_public(std::string_view path) {
 
 }  // namespace
 
-AdminReply json_reply(http::status status, const nlohmann::json& body) {
+AdminReply text_reply(http::status status, std::string_view content_type, std::string body) {
   AdminReply reply{status, 11};
   reply.set(http::field::server, "ficus");
-  reply.set(http::field::content_type, "application/json");
-  reply.set(http::field::cache_control, "no-store");
-  reply.body() = body.dump(2) + "\n";
+  if (!content_type.empty()) reply.set(http::field::content_type, content_type);
+  reply.body() = std::move(body);
   reply.prepare_payload();
   return reply;
 }
 
-bool constant_time_equals(std::string_view presented, std::string_view expected) {
-  // Compare over the expected length whatever the presented one is, folding in the length check.
-  unsigned char diff = presented.size() == expected.size() ? 0 : 1;
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    unsigned char p = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
-    diff |= static_cast<unsigned char>(p ^ static_cast<unsigned char>(expected[i]));
-  }
-  return diff == 0;
+AdminReply json_reply(http::status status, const nlohmann::json& body) {
+  auto reply = text_reply(status, "application/json", body.dump(2) + "\n");
+  reply.set(http::field::cache_control, "no-store");
+  return reply;
 }
 
 AdminServer::AdminServer(net::io_context& control, ProxyState& state)

@@ -25,6 +25,9 @@ using AdminRequest = http::request<http::string_body>;
 using AdminReply = http::response<http::string_body>;
 using AdminHandler = std::function<AdminReply(const AdminRequest&)>;
 
+// A reply with Server, Content-Type (when given) and a body with its Content-Length.
+AdminReply text_reply(http::status status, std::string_view content_type, std::string body);
+// text_reply with a JSON body, never cached.
 AdminReply json_reply(http::status status, const nlohmann::json& body);
 
 class AdminServer {
@@ -49,8 +52,5 @@ class AdminServer {
   std::uint16_t port_ = 0;
   std::map<std::string, AdminHandler, std::less<>> handlers_;
 };
-
-// True when `presented` equals `expected`; the time taken does not depend on where they differ.
-bool constant_time_equals(std::string_view presented, std::string_view expected);
 
 }  // namespace ficus::proxy

@@ -33,12 +33,8 @@ std::string describe_restart_needed(const config::ProxyConfig& running,
 }
 
 AdminReply to_admin_reply(const metrics::AdminText& text) {
-  AdminReply reply{static_cast<http::status>(text.status), 11};
-  reply.set(http::field::server, "ficus");
-  reply.set(http::field::content_type, text.content_type);
+  auto reply = text_reply(static_cast<http::status>(text.status), text.content_type, text.body);
   reply.set(http::field::cache_control, "no-store");
-  reply.body() = text.body;
-  reply.prepare_payload();
   return reply;
 }
 
@@ -157,13 +153,11 @@ void Server::register_admin_endpoints() {
     auto reply = flags::handle_ofrep(
         set ? *set : kNoFlags, flag_store_ ? flag_store_->generation() : 0, request.method_string(),
         request.target(), request.body(), request[http::field::if_none_match]);
-    AdminReply out{static_cast<http::status>(reply.status), 11};
-    out.set(http::field::server, "ficus");
-    if (!reply.body.empty()) out.set(http::field::content_type, "application/json");
+    // No Cache-Control here: bulk evaluation is revalidated with ETag / If-None-Match.
+    auto out = text_reply(static_cast<http::status>(reply.status),
+                          reply.body.empty() ? "" : "application/json", std::move(reply.body));
     if (!reply.etag.empty()) out.set(http::field::etag, reply.etag);
     if (!reply.allow.empty()) out.set(http::field::allow, reply.allow);
-    out.body() = reply.body;
-    out.prepare_payload();
     return out;
   });
 }

@@ -12,7 +12,7 @@
 
 #include "flags/evaluator.h"
 #include "flags/flag_store.h"
-#include "proxy/admin_server.h"
+#include "proxy/constant_time.h"
 #include "proxy/metrics/proxy_metrics.h"
 
 namespace ficus::proxy {
