@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "config/cutover_plan.h"
+
 namespace ficus::config {
 
 using Millis = std::chrono::milliseconds;
@@ -75,7 +77,8 @@ struct RouteConfig {
   std::vector<BucketSource> bucket_by;  // "bucket_by": empty = random
   std::optional<Millis> timeout;  // "timeout_ms": upstream response; default timeouts.upstream
   std::optional<OverrideConfig> override_target;  // "override"
-  std::string pin_cookie;  // "pin_cookie": optional, see the traffic-split docs
+  std::string pin_cookie;              // "pin_cookie": optional, see the traffic-split docs
+  std::optional<CutoverPlan> cutover;  // "cutover": requires "new" and "flag"
 };
 
 // "admin": the admin listener (health, config, OFREP, metrics, admin API).
