@@ -321,6 +321,7 @@ ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, Er
   }
   top.read_uint("threads", config.threads, 1, 256);
   RouteContext context;
+  context.base_dir = base_dir;
   context.has_flag_sources = read_flags(top, base_dir, config.flags);
   read_upstreams(top, config, context);
   if (top.require("routes",
@@ -335,8 +336,8 @@ ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, Er
   read_trusted_proxies(top, config.trusted_proxies);
   read_access_log(top, base_dir, config.access_log);
   read_audit_log(top, base_dir, config.audit_log);
-  // "migrate" (and a route's "cutover") are accepted so files can carry them already; their
-  // schema is parsed by later work, so for now only their shape is checked and nothing is kept.
+  // "migrate" belongs to `ficus migrate` (migrations/migrate_config.cpp), which reads the same
+  // file; the proxy only checks its shape.
   if (const json* migrate = top.find("migrate"); migrate != nullptr && !migrate->is_object()) {
     errors.add("migrate", "expected an object, got " + describe(*migrate));
   }

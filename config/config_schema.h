@@ -11,6 +11,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,14 @@ ProxyConfig read_proxy_config(const nlohmann::json& document, const std::filesys
 struct RouteContext {
   std::vector<std::string> upstream_names;  // sorted; includes upstreams that had errors
   bool has_flag_sources = false;
+  std::filesystem::path base_dir;  // the config file's folder (cutover database and migrations)
 };
+
+// Reads a route's "cutover" object at `path` (cutover_schema.cpp); nullopt when it is not an
+// object. The checks that need the rest of the route ("new", "flag") are read_routes' job.
+std::optional<CutoverPlan> read_cutover_plan(const nlohmann::json& value, const std::string& path,
+                                             const std::filesystem::path& base_dir,
+                                             ErrorList& errors);
 
 // Reads the "routes" array at `path`, including the checks across routes (unique names, no two
 // routes with the same host and path_prefix, references to known upstreams).

@@ -25,6 +25,25 @@ json bucket_source_json(const BucketSource& source) {
   return "random";
 }
 
+json cutover_json(const CutoverPlan& plan) {
+  json out = {{"database", redact_url_credentials(plan.database)},
+              {"expand", plan.expand},
+              {"steps", plan.steps},
+              {"step_interval_s", plan.step_interval.count()},
+              {"gates",
+               {{"min_requests", plan.gates.min_requests},
+                {"max_error_rate_delta", plan.gates.max_error_rate_delta},
+                {"max_p99_ratio", plan.gates.max_p99_ratio}}},
+              {"on_failure", to_string(plan.on_failure)},
+              {"max_insufficient_intervals", plan.max_insufficient_intervals},
+              {"soak_before_contract_s", plan.soak_before_contract.count()},
+              {"contract", plan.contract},
+              {"migrations_dir", plan.migrations_dir}};
+  // Empty means "straight to 0", which the file says by leaving the key out.
+  if (!plan.rollback_steps.empty()) out["rollback_steps"] = plan.rollback_steps;
+  return out;
+}
+
 json route_json(const RouteConfig& route) {
   json match = {{"path_prefix", route.match.path_prefix}};
   if (!route.match.host.empty()) match["host"] = route.match.host;
@@ -49,6 +68,7 @@ json route_json(const RouteConfig& route) {
     out["override"] = std::move(override_json);
   }
   if (!route.pin_cookie.empty()) out["pin_cookie"] = route.pin_cookie;
+  if (route.cutover) out["cutover"] = cutover_json(*route.cutover);
   return out;
 }
 

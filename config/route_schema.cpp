@@ -256,9 +256,19 @@ std::optional<RouteConfig> read_route(const json& value, const std::string& path
     errors.add(object.path_of("pin_cookie"),
                fmt::format("\"{}\" is not a valid cookie name", route.pin_cookie));
   }
-  // "cutover" is accepted for files written ahead of the cutover feature; see read_proxy_config.
-  if (const json* cutover = object.find("cutover"); cutover != nullptr && !cutover->is_object()) {
-    errors.add(object.path_of("cutover"), "expected an object, got " + describe(*cutover));
+  if (const json* cutover = object.find("cutover"); cutover != nullptr) {
+    route.cutover =
+        read_cutover_plan(*cutover, object.path_of("cutover"), context.base_dir, errors);
+    // The plan ramps the route's flag from old to new, so both must be there.
+    const bool has_new = object.find("new") != nullptr;
+    if (route.cutover && (!has_new || object.find("flag") == nullptr)) {
+      errors.add(object.path_of("cutover"),
+                 fmt::format("a cutover plan ramps the route's flag from \"old\" to \"new\", but "
+                             "the route has no {}; add {}",
+                             has_new ? "\"flag\"" : "\"new\"",
+                             has_new ? "\"flag\": the flag key that splits its traffic"
+                                     : "\"new\" (the upstream it moves to) and \"flag\""));
+    }
   }
   return route;
 }
