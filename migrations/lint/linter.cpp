@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "migrations/lint/pg_tree.h"
+#include "migrations/lint/raw_stmt_reader.h"
 #include "migrations/lint/rules/rules.h"
 #include "migrations/runner/statements.h"
 
@@ -17,9 +18,10 @@ namespace {
 
 namespace tree = pg_tree;
 
+// One statement as the rules see it; `stmt` and `text` live as long as the call that visits it.
 struct ParsedStatement {
-  nlohmann::json stmt;  // {"AlterTableStmt": {...}}
-  std::string text;
+  const nlohmann::json& stmt;  // {"AlterTableStmt": {...}}
+  std::string_view text;
   std::size_t line = 0;
 };
 
@@ -31,18 +33,28 @@ class FileLinter {
     ctx_.lock_timeout_in_force = file.lock_timeout_ms.value_or(options.lock_timeout_ms) > 0;
   }
 
+  // Each statement is linted as soon as it is parsed, and its tree freed right after.
   std::vector<Finding> run() {
     check_allow_directives();
-    std::vector<ParsedStatement> statements =
-        options_.dialect == Dialect::kPostgres ? parse_postgres() : parse_sqlite();
-    attach_batches(statements);
-    for (std::size_t i = 0; i < statements.size(); ++i) lint_statement(statements[i], batch_of_[i]);
+    std::size_t allow_errors = findings_.size();
+    if (options_.dialect == Dialect::kPostgres) {
+      lint_postgres();
+    } else {
+      lint_sqlite();
+    }
+    for (std::size_t i = next_batch_; i < file_.batches.size(); ++i)
+      misplaced_batch(file_.batches[i]);
+    // Directive errors first, then the statements' findings in file order.
+    auto statements_begin = findings_.begin() + static_cast<std::ptrdiff_t>(allow_errors);
+    findings_.insert(statements_begin, std::make_move_iterator(directive_findings_.begin()),
+                     std::make_move_iterator(directive_findings_.end()));
     return std::move(findings_);
   }
 
  private:
-  void add(std::string_view rule, Severity severity, std::size_t line, std::string statement,
-           std::string message, std::string lock, std::string impact, std::string fix) {
+  Finding make_finding(std::string_view rule, Severity severity, std::size_t line,
+                       std::string statement, std::string message, std::string lock,
+                       std::string impact, std::string fix) const {
     Finding f{std::string(rule),    severity,
               file_.path,           line,
               std::move(statement), std::move(message),
@@ -50,7 +62,13 @@ class FileLinter {
               std::move(fix),       ""};
     for (const AllowDirective& allow : file_.allows)
       if (allow.rule == rule) f.allowed_reason = allow.reason;
-    findings_.push_back(std::move(f));
+    return f;
+  }
+
+  void add(std::string_view rule, Severity severity, std::size_t line, std::string statement,
+           std::string message, std::string lock, std::string impact, std::string fix) {
+    findings_.push_back(make_finding(rule, severity, line, std::move(statement), std::move(message),
+                                     std::move(lock), std::move(impact), std::move(fix)));
   }
 
   void check_allow_directives() {
@@ -70,8 +88,9 @@ class FileLinter {
         "fix the SQL at that line");
   }
 
-  std::vector<ParsedStatement> parse_postgres() {
-    std::vector<ParsedStatement> out;
+  // The whole section goes through the parser once; libpg_query's JSON is then read statement
+  // by statement (raw_stmt_reader.h) instead of as one tree.
+  void lint_postgres() {
     const Section& up = file_.up;
     PgQueryParseResult result = pg_query_parse(up.sql.c_str());
     std::unique_ptr<PgQueryParseResult, void (*)(PgQueryParseResult*)> guard(
@@ -80,28 +99,25 @@ class FileLinter {
       std::size_t offset =
           result.error->cursorpos > 0 ? static_cast<std::size_t>(result.error->cursorpos - 1) : 0;
       parse_error(up.line_of(offset), result.error->message, "PostgreSQL 15");
-      return out;
+      return;
     }
-    nlohmann::json parsed = nlohmann::json::parse(result.parse_tree);
-    for (auto& entry : tree::items(parsed, "stmts")) {
+    std::string_view sql = up.sql;
+    tree::for_each_raw_stmt(result.parse_tree, [&](const nlohmann::json& entry) {
       auto location = entry.value("stmt_location", std::size_t{0});
       auto length = entry.value("stmt_len", std::size_t{0});
-      std::size_t end = length == 0 ? up.sql.size() : location + length;
-      std::size_t start = skip_space_and_comments(up.sql, location, end);
+      std::size_t end = length == 0 ? sql.size() : location + length;
+      std::size_t start = skip_space_and_comments(sql, location, end);
       while (end > start &&
-             (std::isspace(static_cast<unsigned char>(up.sql[end - 1])) || up.sql[end - 1] == ';'))
+             (std::isspace(static_cast<unsigned char>(sql[end - 1])) || sql[end - 1] == ';'))
         --end;
-      out.push_back(
-          {tree::field(entry, "stmt"), up.sql.substr(start, end - start), up.line_of(start)});
-    }
-    return out;
+      visit({tree::field(entry, "stmt"), sql.substr(start, end - start), up.line_of(start)});
+    });
   }
 
   // SQLite's grammar differs from PostgreSQL's: SQLite itself decides what is a syntax error;
   // the PostgreSQL parser then supplies a tree for the statements both grammars share (ALTER
   // TABLE, UPDATE, DELETE, DROP...), which is all the SQLite rules look at.
-  std::vector<ParsedStatement> parse_sqlite() {
-    std::vector<ParsedStatement> out;
+  void lint_sqlite() {
     sqlite3* db = nullptr;
     sqlite3_open(":memory:", &db);
     std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close);
@@ -123,49 +139,58 @@ class FileLinter {
         continue;
       }
       PgQueryParseResult result = pg_query_parse(s.text.c_str());
-      if (!result.error) {
-        nlohmann::json parsed = nlohmann::json::parse(result.parse_tree);
-        const auto& stmts = tree::items(parsed, "stmts");
-        if (stmts.size() == 1) out.push_back({tree::field(stmts[0], "stmt"), s.text, s.line});
-      }
-      pg_query_free_parse_result(result);
+      std::unique_ptr<PgQueryParseResult, void (*)(PgQueryParseResult*)> result_guard(
+          &result, [](PgQueryParseResult* r) { pg_query_free_parse_result(*r); });
+      if (result.error) continue;
+      nlohmann::json parsed = nlohmann::json::parse(result.parse_tree);
+      const auto& stmts = tree::items(parsed, "stmts");
+      if (stmts.size() == 1) visit({tree::field(stmts[0], "stmt"), s.text, s.line});
     }
-    return out;
   }
 
-  // A `-- ficus:batch` directive marks the first statement after it.
-  void attach_batches(const std::vector<ParsedStatement>& statements) {
-    batch_of_.assign(statements.size(), nullptr);
-    for (const BatchDirective& batch : file_.batches) {
-      auto it = std::find_if(statements.begin(), statements.end(),
-                             [&](const ParsedStatement& s) { return s.line > batch.line; });
-      std::size_t index = static_cast<std::size_t>(it - statements.begin());
-      if (it == statements.end() || tree::unwrap(it->stmt).first != "UpdateStmt") {
-        add(kBadDirectiveId, Severity::kError, batch.line, "",
-            "`-- ficus:batch` must be followed by the UPDATE it batches", "", "",
-            "put the directive on the line before an UPDATE statement");
-        continue;
+  void visit(const ParsedStatement& s) { lint_statement(s, batch_for(s)); }
+
+  // A `-- ficus:batch` directive marks the first statement after it, which must be an UPDATE.
+  const BatchDirective* batch_for(const ParsedStatement& s) {
+    const BatchDirective* batch = nullptr;
+    while (next_batch_ < file_.batches.size() && file_.batches[next_batch_].line < s.line) {
+      const BatchDirective& directive = file_.batches[next_batch_++];
+      if (tree::unwrap(s.stmt).first == "UpdateStmt") {
+        batch = &directive;
+      } else {
+        misplaced_batch(directive);
       }
-      batch_of_[index] = &batch;
     }
+    return batch;
+  }
+
+  void misplaced_batch(const BatchDirective& batch) {
+    directive_findings_.push_back(
+        make_finding(kBadDirectiveId, Severity::kError, batch.line, "",
+                     "`-- ficus:batch` must be followed by the UPDATE it batches", "", "",
+                     "put the directive on the line before an UPDATE statement"));
   }
 
   void lint_statement(const ParsedStatement& s, const BatchDirective* batch) {
     auto [type, body] = tree::unwrap(s.stmt);
     LintStatement statement{type, body, s.text, s.line, lock_taken(s.stmt), batch};
-    std::string summary = statement_summary(s.text);
-    for (const Rule* rule : all_rules()) {
-      if (options_.dialect == Dialect::kSqlite && rule->dialects != Dialects::kPostgresAndSqlite)
+    // Most statements have no finding: one reporter for all rules, the summary made on demand.
+    const Rule* rule = nullptr;
+    std::string summary;
+    Reporter report(
+        [&](std::string message, std::string lock, std::string impact, std::string fix) {
+          if (options_.dialect == Dialect::kSqlite && !lock.empty()) {
+            lock = "the SQLite database write lock";
+            impact = "every other writer waits (busy_timeout) until the migration commits";
+          }
+          if (summary.empty()) summary = statement_summary(s.text);
+          add(rule->id, rule->severity, s.line, summary, std::move(message), std::move(lock),
+              std::move(impact), std::move(fix));
+        });
+    for (const Rule* r : all_rules()) {
+      if (options_.dialect == Dialect::kSqlite && r->dialects != Dialects::kPostgresAndSqlite)
         continue;
-      Reporter report(
-          [&](std::string message, std::string lock, std::string impact, std::string fix) {
-            if (options_.dialect == Dialect::kSqlite && !lock.empty()) {
-              lock = "the SQLite database write lock";
-              impact = "every other writer waits (busy_timeout) until the migration commits";
-            }
-            add(rule->id, rule->severity, s.line, summary, std::move(message), std::move(lock),
-                std::move(impact), std::move(fix));
-          });
+      rule = r;
       rule->check(statement, ctx_, report);
     }
     remember_effects(type, body);
@@ -204,8 +229,9 @@ class FileLinter {
   const MigrationFile& file_;
   const LintOptions& options_;
   LintContext ctx_;
-  std::vector<const BatchDirective*> batch_of_;
+  std::size_t next_batch_ = 0;  // file_.batches before this one are attached or reported
   std::vector<Finding> findings_;
+  std::vector<Finding> directive_findings_;  // misplaced `-- ficus:batch`
 };
 
 }  // namespace
