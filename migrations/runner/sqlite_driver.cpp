@@ -46,7 +46,11 @@ void SqliteDriver::fail(int code, const std::string& sql) {
   std::string message = sqlite3_errmsg(db_);
   int primary = code & 0xff;
   bool busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
-  if (primary == SQLITE_INTERRUPT) message = "statement timeout: " + message;
+  if (primary == SQLITE_INTERRUPT)
+    message = fmt::format(
+        "statement timeout: canceled after the statement_timeout of {} ms ({}); make the "
+        "statement faster (batch it) or raise --statement-timeout or `-- ficus:statement-timeout`",
+        statement_timeout_.count(), message);
   int offset = sqlite3_error_offset(db_);
   std::optional<std::size_t> position;
   if (offset >= 0 && static_cast<std::size_t>(offset) < sql.size())

@@ -75,6 +75,24 @@ TEST_F(SqliteBackfill, UpdatesEveryMatchingRowOnceInBatchesAndLogsProgress) {
   EXPECT_EQ(scalar("SELECT count(*) FROM ficus_backfill_progress"), "0");
 }
 
+TEST_F(SqliteBackfill, TerminalShowsAProgressBarWithRowsRateAndEta) {
+  RunOptions o = options();
+  o.progress_bar = true;
+  auto db = open_driver(sqlite_.url());
+  EXPECT_EQ(Runner(*db, o, out_).up(), 1);
+  std::string out = out_.str();
+  // Redrawn in place (\r) after each batch of 10 keys: ids 1-10 hold 5 rows of group 1.
+  EXPECT_NE(out.find("\rbackfill "), std::string::npos) << out;
+  EXPECT_NE(out.find("(\"items\") [##..................]  10% 10/95 rows, 5 updated, "),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("[####################] 100% 95/95 rows, 48 updated, "), std::string::npos)
+      << out;
+  EXPECT_NE(out.find(" rows/s, ETA "), std::string::npos) << out;
+  EXPECT_NE(out.find("   \nbackfill "), std::string::npos) << out;  // bar ends its line
+  EXPECT_NE(out.find("done, 48 rows updated"), std::string::npos) << out;
+}
+
 TEST_F(SqliteBackfill, ResumesAfterTheLastCommittedBatch) {
   // As if a run was killed after committing the batches up to key 40 (20 rows updated).
   auto db = open_driver(sqlite_.url());

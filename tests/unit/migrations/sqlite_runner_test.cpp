@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "migrations/runner/driver.h"
@@ -195,6 +196,21 @@ TEST_F(SqliteRunner, PendingMigrationOlderThanNewestAppliedIsOutOfOrderDrift) {
   EXPECT_NE(error.find("20240101000000_early.sql"), std::string::npos) << error;
 }
 
+TEST_F(SqliteRunner, AppliedMigrationWhoseFileIsGoneIsMissingDrift) {
+  std::string path = add("20240101000000_create_users.sql", kCreateUsers);
+  up();
+  std::filesystem::remove(path);
+  add("20240102000000_add_email.sql", kAddEmail);
+  std::string error = error_of([&] { up(); });
+  EXPECT_NE(error.find("missing: 20240101000000_create_users is applied but its file is gone"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(versions(), std::vector<std::string>{"20240101000000"});
+  RunOptions o = options();
+  o.allow_drift = true;
+  EXPECT_EQ(up(o), 1);
+}
+
 TEST_F(SqliteRunner, BaselineRecordsWithoutRunning) {
   add("20240101000000_create_users.sql", kCreateUsers);
   add("20240102000000_add_email.sql", kAddEmail);
@@ -227,6 +243,47 @@ TEST_F(SqliteRunner, LockTimeoutIsRetriedThenFailsCleanly) {
   EXPECT_FALSE(error.empty());
   EXPECT_NE(error.find("locked"), std::string::npos) << error;
   EXPECT_EQ(up(o), 1);
+}
+
+// A statement that would run for many seconds (the count alone takes 4 s or more on a fast
+// machine), so the test fails rather than passes if the timeout is not enforced.
+constexpr const char* kSlowCount =
+    "INSERT INTO counted WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < "
+    "20000000) SELECT max(n) FROM c;\n";
+
+TEST_F(SqliteRunner, StatementTimeoutStopsALongStatementAndRollsBack) {
+  add("20240101000000_create_users.sql", kCreateUsers);
+  add("20240102000000_slow.sql",
+      std::string("-- ficus:up\nCREATE TABLE counted (n INTEGER);\n") + kSlowCount);
+  RunOptions o = options();
+  o.statement_timeout_ms = 100;
+  std::string error = error_of([&] { up(o); });
+  EXPECT_NE(error.find("20240102000000_slow.sql:3: statement timeout"), std::string::npos) << error;
+  EXPECT_NE(error.find("100 ms"), std::string::npos) << error;
+  EXPECT_NE(error.find("--statement-timeout"), std::string::npos) << error;
+  EXPECT_NE(error.find("rolled back; history is unchanged"), std::string::npos) << error;
+  EXPECT_EQ(versions(), std::vector<std::string>{"20240101000000"});
+  EXPECT_TRUE(query("SELECT name FROM sqlite_master WHERE name = 'counted'").empty());
+}
+
+TEST_F(SqliteRunner, StatementTimeoutDirectiveAppliesToItsMigrationOnly) {
+  add("20240101000000_quick.sql",
+      "-- ficus:statement-timeout 50ms\n-- ficus:up\nCREATE TABLE quick (n INTEGER);\n");
+  // Well over 50 ms (2 million rows), with no timeout of its own and none given to the runner.
+  add("20240102000000_long_enough.sql",
+      "-- ficus:up\nCREATE TABLE warmed (n INTEGER);\n"
+      "INSERT INTO warmed WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n "
+      "< 2000000) SELECT max(n) FROM c;\n");
+  add("20240103000000_slow.sql",
+      std::string("-- ficus:statement-timeout 50ms\n-- ficus:up\nCREATE TABLE counted (n "
+                  "INTEGER);\n") +
+          kSlowCount);
+  std::string error = error_of([&] { up(); });
+  EXPECT_NE(error.find("20240103000000_slow.sql:4: statement timeout"), std::string::npos) << error;
+  EXPECT_NE(error.find("50 ms"), std::string::npos) << error;
+  EXPECT_EQ(versions(), (std::vector<std::string>{"20240101000000", "20240102000000"}));
+  EXPECT_EQ(query("SELECT n FROM warmed"), std::vector<Row>{Row{Value("2000000")}});
+  EXPECT_TRUE(query("SELECT name FROM sqlite_master WHERE name = 'counted'").empty());
 }
 
 }  // namespace
