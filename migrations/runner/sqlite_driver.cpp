@@ -28,6 +28,7 @@ SqliteDriver::~SqliteDriver() {
 
 void SqliteDriver::set_timeouts(std::int64_t lock_timeout_ms, std::int64_t statement_timeout_ms) {
   sqlite3_busy_timeout(db_, static_cast<int>(lock_timeout_ms));
+  lock_timeout_ms_ = lock_timeout_ms;
   statement_timeout_ = std::chrono::milliseconds(statement_timeout_ms);
   if (statement_timeout_ms <= 0) {
     sqlite3_progress_handler(db_, 0, nullptr, nullptr);
@@ -46,6 +47,10 @@ void SqliteDriver::fail(int code, const std::string& sql) {
   std::string message = sqlite3_errmsg(db_);
   int primary = code & 0xff;
   bool busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+  if (busy)
+    message = fmt::format(
+        "{}: another connection held the SQLite write lock past the lock_timeout of {} ms", message,
+        lock_timeout_ms_);
   if (primary == SQLITE_INTERRUPT)
     message = fmt::format(
         "statement timeout: canceled after the statement_timeout of {} ms ({}); make the "

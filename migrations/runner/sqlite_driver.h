@@ -41,6 +41,7 @@ class SqliteDriver final : public MigrationDriver {
   sqlite3* db_ = nullptr;
   std::string path_;
   std::int64_t last_changes_ = 0;
+  std::int64_t lock_timeout_ms_ = 0;
   std::chrono::milliseconds statement_timeout_{0};
   std::chrono::steady_clock::time_point deadline_{};
 };

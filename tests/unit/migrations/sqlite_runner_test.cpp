@@ -231,17 +231,41 @@ TEST_F(SqliteRunner, AppliedOnAFreshDatabaseIsEmptyAndCreatesNothing) {
 
 TEST_F(SqliteRunner, LockTimeoutIsRetriedThenFailsCleanly) {
   add("20240101000000_create_users.sql", kCreateUsers);
+  EXPECT_EQ(up(), 1);  // history exists, so the next run gets as far as the migration itself
+  add("20240102000000_add_email.sql", kAddEmail);
+  // Another writer holds SQLite's write lock (readers still get through).
   sqlite3* holder = nullptr;
   ASSERT_EQ(sqlite3_open(sqlite_.path().c_str(), &holder), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   RunOptions o = options();
   o.lock_timeout_ms = 20;
   o.lock_retries = 2;
   std::string error = error_of([&] { up(o); });
   sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(holder);
-  EXPECT_FALSE(error.empty());
-  EXPECT_NE(error.find("locked"), std::string::npos) << error;
+  EXPECT_NE(error.find("20240102000000_add_email.sql:2: database is locked"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("lock_timeout of 20 ms"), std::string::npos) << error;
+  EXPECT_NE(error.find("gave up after 3 attempts"), std::string::npos) << error;
+  EXPECT_NE(error.find("history is unchanged"), std::string::npos) << error;
+  EXPECT_NE(out_.str().find("retry 1/2"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("retry 2/2"), std::string::npos) << out_.str();
+  EXPECT_EQ(versions(), std::vector<std::string>{"20240101000000"});
+  EXPECT_EQ(up(o), 1);
+}
+
+TEST_F(SqliteRunner, LockHeldBeforeTheRunnerStartsFailsNamingTheLockTimeout) {
+  add("20240101000000_create_users.sql", kCreateUsers);
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(sqlite_.path().c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  RunOptions o = options();
+  o.lock_timeout_ms = 20;
+  std::string error = error_of([&] { up(o); });
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_NE(error.find("database is locked"), std::string::npos) << error;
+  EXPECT_NE(error.find("lock_timeout of 20 ms"), std::string::npos) << error;
   EXPECT_EQ(up(o), 1);
 }
 
