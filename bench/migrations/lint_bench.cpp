@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "migrations/lint/linter.h"
+#include "migrations/lint/statement_locks.h"
 #include "migrations/runner/migration_file.h"
 
 namespace {
@@ -49,6 +50,18 @@ void BM_Lint14000LineMigration(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(text.size());
 }
 BENCHMARK(BM_Lint14000LineMigration)->Unit(benchmark::kMillisecond);
+
+// `ficus migrate plan` lists each statement's lock on top of linting.
+void BM_StatementLocks14000LineMigration(benchmark::State& state) {
+  std::string text = generated_migration(14000);
+  ficus::migrations::MigrationFile file = ficus::migrations::parse_migration_file(
+      "20240101000000_big.sql", text, ficus::migrations::FileNaming::kVersioned);
+  for (auto _ : state) {
+    auto locks = ficus::migrations::statement_locks(file, ficus::migrations::Dialect::kPostgres);
+    benchmark::DoNotOptimize(locks);
+  }
+}
+BENCHMARK(BM_StatementLocks14000LineMigration)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
