@@ -65,6 +65,14 @@ PGresult* PgDriver::run(const std::string& sql, const Params& params, bool with_
     if (p > 0) offset = static_cast<std::size_t>(p - 1);
   }
   if (!sqlstate.empty()) message += fmt::format(" (SQLSTATE {})", sqlstate);
+  // Say which limit fired and where it is set, so the message leads to the fix.
+  if (sqlstate == "55P03" && lock_timeout_ms_ > 0)
+    message += fmt::format(" after the lock_timeout of {} ms", lock_timeout_ms_);
+  if (sqlstate == "57014" && message.find("statement timeout") != std::string::npos)
+    message += fmt::format(
+        " after the statement_timeout of {} ms; make the statement faster (batch it) or raise "
+        "--statement-timeout or `-- ficus:statement-timeout`",
+        statement_timeout_ms_);
   throw DbError(message, sqlstate, sqlstate == "55P03", offset);
 }
 
@@ -124,6 +132,8 @@ std::string PgDriver::runner_lock_holder() {
 void PgDriver::set_timeouts(std::int64_t lock_timeout_ms, std::int64_t statement_timeout_ms) {
   execute(fmt::format("SET lock_timeout = {}", lock_timeout_ms));
   execute(fmt::format("SET statement_timeout = {}", statement_timeout_ms));
+  lock_timeout_ms_ = lock_timeout_ms;
+  statement_timeout_ms_ = statement_timeout_ms;
 }
 
 }  // namespace ficus::migrations

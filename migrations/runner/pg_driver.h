@@ -38,6 +38,8 @@ class PgDriver final : public MigrationDriver {
 
   pg_conn* conn_ = nullptr;
   std::int64_t last_changes_ = 0;
+  std::int64_t lock_timeout_ms_ = 0;  // as last set, for error messages
+  std::int64_t statement_timeout_ms_ = 0;
 };
 
 }  // namespace ficus::migrations

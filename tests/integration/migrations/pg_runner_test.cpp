@@ -122,6 +122,7 @@ TEST_F(PgRunner, LockTimeoutIsRetriedWithBackoffThenFailsCleanly) {
   std::string error = up_error(o);
   EXPECT_NE(error.find(path + ":2:"), std::string::npos) << error;
   EXPECT_NE(error.find("lock timeout"), std::string::npos) << error;
+  EXPECT_NE(error.find("lock_timeout of 50 ms"), std::string::npos) << error;
   EXPECT_NE(error.find("gave up after 3 attempts"), std::string::npos) << error;
   EXPECT_NE(out_.str().find("retry 2/2"), std::string::npos) << out_.str();
   EXPECT_EQ(versions().size(), 1u);
@@ -152,6 +153,8 @@ TEST_F(PgRunner, StatementTimeoutStopsALongStatement) {
   o.statement_timeout_ms = 100;
   std::string error = up_error(o);
   EXPECT_NE(error.find("statement timeout"), std::string::npos) << error;
+  EXPECT_NE(error.find("statement_timeout of 100 ms"), std::string::npos) << error;
+  EXPECT_NE(error.find("--statement-timeout"), std::string::npos) << error;
   EXPECT_TRUE(versions().empty());
 }
 
