@@ -89,6 +89,16 @@ TEST(Linter, SqliteSyntaxErrorNamesTheLine) {
   EXPECT_NE(findings[0].message.find("syntax error"), std::string::npos);
 }
 
+TEST(Linter, SqliteFindingsAndSyntaxErrorsComeInFileOrder) {
+  auto findings = lint_text(
+      "-- ficus:up\nALTER TABLE users DROP COLUMN c;\nCREATE TABLEE u (id INT);\n"
+      "UPDATE users SET a = 1;\n",
+      Dialect::kSqlite);
+  EXPECT_EQ(rule_ids(findings),
+            (std::vector<std::string>{"dropping-column", std::string(kParseErrorId),
+                                      "mutation-without-where"}));
+}
+
 TEST(Linter, RuleIdsAreUniqueKebabCaseAndEachHasFixtures) {
   std::set<std::string> seen;
   for (const Rule* rule : all_rules()) {
