@@ -300,6 +300,13 @@ void read_audit_log(const ObjectReader& top, const fs::path& base_dir, AuditLogC
   log.path = resolve(base_dir, path).string();
 }
 
+void read_metrics(const ObjectReader& top, MetricsConfig& metrics) {
+  const json* value = top.find("metrics");
+  if (value == nullptr) return;
+  const ObjectReader object(*value, top.path_of("metrics"), {"enabled"}, top.errors());
+  object.read_bool("enabled", metrics.enabled);
+}
+
 }  // namespace
 
 ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, ErrorList& errors) {
@@ -307,7 +314,7 @@ ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, Er
   const ObjectReader top(
       document, "",
       {"listen", "admin", "threads", "flags", "upstreams", "routes", "limits", "timeouts",
-       "ficus_headers", "trusted_proxies", "access_log", "audit_log", "migrate"},
+       "ficus_headers", "trusted_proxies", "access_log", "audit_log", "metrics", "migrate"},
       errors);
   if (!top.is_object()) return config;
 
@@ -336,6 +343,7 @@ ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, Er
   read_trusted_proxies(top, config.trusted_proxies);
   read_access_log(top, base_dir, config.access_log);
   read_audit_log(top, base_dir, config.audit_log);
+  read_metrics(top, config.metrics);
   // "migrate" belongs to `ficus migrate` (migrations/migrate_config.cpp), which reads the same
   // file; the proxy only checks its shape.
   if (const json* migrate = top.find("migrate"); migrate != nullptr && !migrate->is_object()) {

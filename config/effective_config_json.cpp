@@ -126,6 +126,7 @@ json to_redacted_json(const ProxyConfig& config) {
     out["access_log"] = {{"path", config.access_log.path}};
   }
   out["audit_log"] = {{"path", config.audit_log.path}};
+  out["metrics"] = {{"enabled", config.metrics.enabled}};
   return out;
 }
 

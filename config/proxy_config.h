@@ -117,6 +117,13 @@ struct AuditLogConfig {
   std::string path;  // "path": resolved against the config dir
 };
 
+// "metrics": {"enabled": false} turns per-request recording off (request counts, durations,
+// in-flight, upstream errors, flag evaluations and the old-vs-new comparison); control-plane
+// gauges stay. For measuring what metrics cost, or a host that cannot afford them. Read at startup.
+struct MetricsConfig {
+  bool enabled = true;  // "enabled"
+};
+
 // "flags": {"sources": ["file:flags.json", ...]}; later sources win per flag key.
 struct FlagsConfig {
   std::vector<std::string> sources;  // "file:PATH", PATH already resolved against the config dir
@@ -137,6 +144,7 @@ struct ProxyConfig {
       trusted_proxies;         // "trusted_proxies": CIDRs whose X-Forwarded-For counts
   AccessLogConfig access_log;  // "access_log"
   AuditLogConfig audit_log;    // "audit_log"
+  MetricsConfig metrics;       // "metrics"
 
   const UpstreamConfig* find_upstream(const std::string& name) const;
   const RouteConfig* find_route(const std::string& name) const;

@@ -29,6 +29,7 @@ std::string describe_restart_needed(const config::ProxyConfig& running,
   note(running.threads != next.threads, "threads");
   note(running.access_log.path != next.access_log.path, "access_log");
   note(running.flags.sources != next.flags.sources, "flags.sources");
+  note(running.metrics.enabled != next.metrics.enabled, "metrics.enabled");
   return changed;
 }
 
@@ -220,8 +221,10 @@ int Server::run() {
     spdlog::error("{}", error);
     return 1;
   }
-  metrics_ = std::make_unique<metrics::ProxyMetrics>(config.threads, FICUS_VERSION);
-  comparison_ = std::make_unique<metrics::ComparisonWindow>(config.threads);
+  metrics_ = std::make_unique<metrics::ProxyMetrics>(config.threads, FICUS_VERSION,
+                                                     config.metrics.enabled);
+  comparison_ = std::make_unique<metrics::ComparisonWindow>(
+      config.threads, metrics::ComparisonWindow::kDefaultCapacity, config.metrics.enabled);
   state_.metrics = metrics_.get();
   state_.comparison = comparison_.get();
   metrics_->count_config_reload(true);

@@ -63,6 +63,11 @@ AdminText metrics_endpoint(const ProxyMetrics& metrics) {
 
 AdminText compare_endpoint(const ComparisonWindow& window, std::string_view target,
                            const VerdictRule& rule, ComparisonWindow::Clock::time_point now) {
+  if (!window.recording()) {
+    return json_text(503, {{"error",
+                            "per-request metrics are off (\"metrics\": {\"enabled\": false} in the "
+                            "config): there is nothing to compare; enable them and restart"}});
+  }
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return bad_request("request target is not a valid URL path and query");
 

@@ -36,7 +36,7 @@ AdminText metrics_endpoint(const ProxyMetrics& metrics);
 //           1 s .. the window's capacity.
 //   min     optional, default rule.min_requests: the minimum requests per target.
 // 200 with to_json(Comparison) for one route; 400 with {"error": "..."} naming the bad parameter
-// (unknown route: the known ones are listed).
+// (unknown route: the known ones are listed); 503 when the window does not record (metrics off).
 AdminText compare_endpoint(
     const ComparisonWindow& window, std::string_view target, const VerdictRule& rule = {},
     ComparisonWindow::Clock::time_point now = ComparisonWindow::Clock::now());

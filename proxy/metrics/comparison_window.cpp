@@ -95,8 +95,9 @@ struct ComparisonWindow::WorkerShard {
   }
 };
 
-ComparisonWindow::ComparisonWindow(std::size_t workers, std::chrono::seconds capacity)
-    : capacity_(capacity) {
+ComparisonWindow::ComparisonWindow(std::size_t workers, std::chrono::seconds capacity,
+                                   bool recording)
+    : capacity_(capacity), recording_(recording) {
   if (workers == 0) throw std::invalid_argument("ComparisonWindow needs at least one worker");
   if (capacity.count() < 1) throw std::invalid_argument("ComparisonWindow capacity must be >= 1 s");
   shards_.reserve(workers);
@@ -127,7 +128,7 @@ std::vector<std::string> ComparisonWindow::routes() const {
 
 void ComparisonWindow::record(std::size_t worker, const RequestContext& ctx,
                               Clock::time_point end) {
-  if (ctx.target == Target::none || ctx.route.empty()) return;
+  if (!recording_ || ctx.target == Target::none || ctx.route.empty()) return;
   RouteRings& rings = shards_.at(worker)->route(ctx.route);
   std::atomic<Ring*>& ring_slot = rings.rings[ctx.target == Target::new_target ? 1 : 0];
   Ring* ring = ring_slot.load(std::memory_order_relaxed);  // only this thread stores it

@@ -40,13 +40,16 @@ class ComparisonWindow {
   static constexpr std::chrono::seconds kDefaultWindow{300};
   static constexpr std::chrono::seconds kDefaultCapacity{900};
 
-  // `capacity` is the longest window compare() accepts.
-  explicit ComparisonWindow(std::size_t workers, std::chrono::seconds capacity = kDefaultCapacity);
+  // `capacity` is the longest window compare() accepts. With `recording` false (config
+  // "metrics": {"enabled": false}) record() does nothing and the admin endpoint says so.
+  explicit ComparisonWindow(std::size_t workers, std::chrono::seconds capacity = kDefaultCapacity,
+                            bool recording = true);
   ~ComparisonWindow();
   ComparisonWindow(const ComparisonWindow&) = delete;
   ComparisonWindow& operator=(const ComparisonWindow&) = delete;
 
   std::chrono::seconds capacity() const { return capacity_; }
+  bool recording() const { return recording_; }
 
   // Control thread: the routes compare() reports on (startup and every reload).
   void set_routes(std::vector<std::string> routes);
@@ -68,6 +71,7 @@ class ComparisonWindow {
   struct WorkerShard;
 
   std::chrono::seconds capacity_;
+  bool recording_;
   std::vector<std::unique_ptr<WorkerShard>> shards_;
   mutable std::mutex routes_mutex_;
   std::vector<std::string> routes_;

@@ -132,8 +132,9 @@ struct ProxyMetrics::WorkerShard {
   }
 };
 
-ProxyMetrics::ProxyMetrics(std::size_t workers, std::string_view version)
-    : flags_generation_(prometheus::BuildGauge()
+ProxyMetrics::ProxyMetrics(std::size_t workers, std::string_view version, bool record_requests)
+    : record_requests_(record_requests),
+      flags_generation_(prometheus::BuildGauge()
                             .Name("ficus_flags_generation")
                             .Help("Generation of the flag set in use; goes up on every reload")
                             .Register(registry_)
@@ -187,6 +188,7 @@ void ProxyMetrics::set_routes(std::span<const RouteInfo> routes) {
 
 void ProxyMetrics::record(std::size_t worker, const RequestContext& ctx,
                           std::chrono::steady_clock::time_point end) {
+  if (!record_requests_) return;
   TargetCells& cells =
       shard(worker).route(route_label(ctx.route)).targets[target_index(ctx.target)];
   cells.requests.add(method_index(ctx.method), ctx.status);
@@ -199,12 +201,14 @@ void ProxyMetrics::record(std::size_t worker, const RequestContext& ctx,
 }
 
 void ProxyMetrics::in_flight(std::size_t worker, std::string_view route, Target target, int delta) {
+  if (!record_requests_) return;
   single_writer_add(shard(worker).route(route_label(route)).targets[target_index(target)].in_flight,
                     std::int64_t{delta});
 }
 
 void ProxyMetrics::record_flag_evaluation(std::size_t worker, std::string_view flag,
                                           std::string_view variant, std::string_view reason) {
+  if (!record_requests_) return;
   single_writer_add(shard(worker).flag({flag, variant, reason}).count, std::uint64_t{1});
 }
 

@@ -65,13 +65,16 @@ struct RouteInfo {
 
 class ProxyMetrics {
  public:
-  // `workers` shards are made up front; `version` is the ficus_build_info label.
-  ProxyMetrics(std::size_t workers, std::string_view version);
+  // `workers` shards are made up front; `version` is the ficus_build_info label. With
+  // `record_requests` false (config "metrics": {"enabled": false}) the request-path calls below
+  // return at once: the per-request families are exported empty, control-plane ones as usual.
+  ProxyMetrics(std::size_t workers, std::string_view version, bool record_requests = true);
   ~ProxyMetrics();
   ProxyMetrics(const ProxyMetrics&) = delete;
   ProxyMetrics& operator=(const ProxyMetrics&) = delete;
 
   std::size_t workers() const { return shards_.size(); }
+  bool records_requests() const { return record_requests_; }
 
   // Control thread, at startup and after each reload. Configured routes get zero-valued duration
   // and in-flight series (so rate() and dashboards work before the first request) and share /
@@ -109,6 +112,9 @@ class ProxyMetrics {
 
   // Any thread: the Prometheus text exposition format (version 0.0.4).
   std::string scrape() const;
+  // The registry scrape() includes, for control-plane gauges defined elsewhere (the cutover
+  // engine).
+  prometheus::Registry& registry() { return registry_; }
 
  private:
   struct WorkerShard;
@@ -119,6 +125,7 @@ class ProxyMetrics {
   std::vector<prometheus::MetricFamily> collect_shards() const;
 
   std::vector<std::unique_ptr<WorkerShard>> shards_;
+  const bool record_requests_;
 
   // Control-plane state. The per-route gauges are kept here rather than as prometheus-cpp
   // families so that, like the sharded families, they are exported (with HELP and TYPE) even

@@ -81,5 +81,25 @@ TEST_F(ProxyTest, MetricsCountAKnownMixExactlyAndCompareCallsNewWorse) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(ProxyTest, MetricsDisabledRecordsNoRequestsButKeepsControlGauges) {
+  auto config = base_config();
+  config["metrics"] = {{"enabled", false}};
+  ProxyProcess proxy(config);
+
+  HttpConnection client(proxy.port());
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(client.request("GET", "/page").status, 200);
+
+  auto scrape = http_get(proxy.admin_port(), "/metrics");
+  ASSERT_EQ(scrape.status, 200);
+  EXPECT_EQ(sample(scrape.body, "ficus_requests_total", {R"(route="default")"}), -1) << scrape.body;
+  EXPECT_EQ(sample(scrape.body, "ficus_config_reloads_total", {R"(result="success")"}), 1)
+      << scrape.body;
+  auto compare = http_get(proxy.admin_port(), "/admin/compare?route=default");
+  EXPECT_EQ(compare.status, 503);
+  EXPECT_NE(compare.body.find("\"enabled\": false"), std::string::npos) << compare.body;
+  auto effective = http_get(proxy.admin_port(), "/admin/config");
+  EXPECT_EQ(nlohmann::json::parse(effective.body)["metrics"]["enabled"], false) << effective.body;
+}
+
 }  // namespace
 }  // namespace ficus::testing

@@ -602,6 +602,25 @@ TEST(ConfigValidation, AccessLogNeedsAPath) {
   EXPECT_EQ(ok->access_log.path, "-");
 }
 
+TEST(ConfigValidation, MetricsAreOnByDefaultAndTakeOnlyABooleanSwitch) {
+  json config = valid_config();
+  auto defaults = loaded(config);
+  ASSERT_NE(defaults, nullptr);
+  EXPECT_TRUE(defaults->metrics.enabled);
+  config["metrics"] = {{"enabled", "no"}};
+  EXPECT_THAT(errors_of(config),
+              ElementsAre(R"(metrics.enabled: expected true or false, got string "no")"));
+  config["metrics"] = {{"enable", false}};
+  auto unknown = errors_of(config);
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_THAT(unknown[0], ::testing::StartsWith("metrics.enable: unknown key"));
+  EXPECT_THAT(unknown[0], ::testing::HasSubstr("enabled"));
+  config["metrics"] = {{"enabled", false}};
+  auto off = loaded(config);
+  ASSERT_NE(off, nullptr);
+  EXPECT_FALSE(off->metrics.enabled);
+}
+
 TEST(ConfigValidation, AuditLogDefaultsNextToTheConfigAndNeedsANonEmptyPath) {
   json config = valid_config();
   auto defaults = loaded(config);
