@@ -50,7 +50,9 @@ struct CliState {
   std::vector<std::string> files;
   std::string format = "text";
   std::string dialect;
-  ApplyGate gate;
+  bool allow_unplanned_contract = false;
+  std::optional<std::string> proxy_admin;  // migrate.proxy_admin of the config
+  MigrateGates gates;
 };
 
 std::int64_t duration_flag(const std::string& flag, const std::string& text) {
@@ -73,7 +75,6 @@ RunOptions run_options(const CliState& s) {
   o.allow_drift = s.allow_drift;
   o.retry_failed = s.retry_failed;
   if (!s.to.empty()) o.to_version = s.to;
-  o.gate = s.gate;
   o.progress_bar = isatty(STDOUT_FILENO) == 1;
   return o;
 }
@@ -136,6 +137,15 @@ void apply_config(CliState& s) {
   if (s.backup_dir.empty() && c.backup_dir) s.backup_dir = *c.backup_dir;
   if (c.pg_dump) s.tools.pg_dump = *c.pg_dump;
   if (c.pg_restore) s.tools.pg_restore = *c.pg_restore;
+  s.proxy_admin = c.proxy_admin;
+}
+
+// The gates for a verb that applies (up, plan) or rolls back (down), made now that the config,
+// database and folder are known.
+void add_gates(const CliState& s, RunOptions& options) {
+  GateContext context{s.config, db_of(s), s.dir, s.proxy_admin, s.allow_unplanned_contract};
+  if (s.gates.apply) options.gate = s.gates.apply(context);
+  if (s.gates.revert) options.revert_gate = s.gates.revert(context);
 }
 
 int verb_new(CliState& s) {
@@ -145,6 +155,7 @@ int verb_new(CliState& s) {
 
 int verb_up(CliState& s) {
   RunOptions options = run_options(s);
+  add_gates(s, options);
   std::string url = db_of(s);
   auto db = open_driver(url);
   if (!s.backup_dir.empty()) {
@@ -208,6 +219,7 @@ int verb_restore(CliState& s) {
 
 int verb_down(CliState& s) {
   RunOptions options = run_options(s);
+  add_gates(s, options);
   auto db = open_driver(db_of(s));
   std::optional<std::string> to;
   if (!s.to.empty()) to = s.to;
@@ -259,6 +271,7 @@ int verb_lint(CliState& s) {
 
 int verb_plan(CliState& s) {
   RunOptions options = run_options(s);
+  add_gates(s, options);
   auto db = open_driver(db_of(s));
   std::cout << format_plan(plan_pending(*db, options), options);
   return 0;
@@ -292,9 +305,9 @@ std::string resolve_db_url(const std::string& db_flag) {
   return "sqlite:ficus.db";
 }
 
-void add_migrate_command(CLI::App& app, ApplyGate gate) {
+void add_migrate_command(CLI::App& app, MigrateGates gates) {
   auto state = std::make_shared<CliState>();
-  state->gate = std::move(gate);
+  state->gates = std::move(gates);
   CliState& s = *state;
   CLI::App* migrate = app.add_subcommand("migrate", "Zero-downtime database migrations");
   migrate->require_subcommand(1);
@@ -325,6 +338,9 @@ void add_migrate_command(CLI::App& app, ApplyGate gate) {
                "Run a failed no-transaction migration again from its first statement");
   up->add_flag("--json", s.json,
                "Print progress as JSON events, one per line, on stdout (other output: stderr)");
+  up->add_flag("--allow-unplanned-contract", s.allow_unplanned_contract,
+               "Apply a `-- ficus:phase contract` migration that no cutover plan lists, from a "
+               "folder the plans draw on (docs/cutover.md)");
   up->add_option("--backup", s.backup_dir,
                  "Back the database up into DIR before the first pending migration (pg_dump -Fc "
                  "or SQLite's backup API; default: migrate.backup_dir of the config)");
@@ -367,6 +383,8 @@ void add_migrate_command(CLI::App& app, ApplyGate gate) {
   add_apply_options(*plan, s);
   plan->add_option("--to", s.to, "Plan up to and including this version");
   plan->add_flag("--allow-unsafe", s.allow_unsafe, "Plan as if --allow-unsafe were given to up");
+  plan->add_flag("--allow-unplanned-contract", s.allow_unplanned_contract,
+                 "Plan as if --allow-unplanned-contract were given to up");
 
   verb("verify", "Report drift: edited, missing or out-of-order migration files", verb_verify);
 

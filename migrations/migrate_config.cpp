@@ -14,7 +14,8 @@ MigrateConfig load_migrate_config(const std::string& path) {
   if (!in) throw MigrationError(fmt::format("{}: cannot read the config file", path));
   nlohmann::json root;
   try {
-    root = nlohmann::json::parse(in);
+    // Comments are allowed, as in the rest of the file (`ficus serve` reads it too).
+    root = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::exception& e) {
     throw MigrationError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
@@ -23,12 +24,13 @@ MigrateConfig load_migrate_config(const std::string& path) {
   const nlohmann::json& m = root["migrate"];
   if (!m.is_object()) throw MigrationError(fmt::format("{}: `migrate` must be an object", path));
   for (const auto& [key, value] : m.items()) {
-    std::optional<std::string>* text = key == "db"           ? &config.db
-                                       : key == "dir"        ? &config.dir
-                                       : key == "backup_dir" ? &config.backup_dir
-                                       : key == "pg_dump"    ? &config.pg_dump
-                                       : key == "pg_restore" ? &config.pg_restore
-                                                             : nullptr;
+    std::optional<std::string>* text = key == "db"            ? &config.db
+                                       : key == "dir"         ? &config.dir
+                                       : key == "backup_dir"  ? &config.backup_dir
+                                       : key == "pg_dump"     ? &config.pg_dump
+                                       : key == "pg_restore"  ? &config.pg_restore
+                                       : key == "proxy_admin" ? &config.proxy_admin
+                                                              : nullptr;
     if (text) {
       if (!value.is_string())
         throw MigrationError(fmt::format("{}: migrate.{} must be a string", path, key));
@@ -41,7 +43,7 @@ MigrateConfig load_migrate_config(const std::string& path) {
     } else {
       throw MigrationError(fmt::format(
           "{}: unknown key migrate.{}; known keys: db, dir, backup_dir, pg_dump, pg_restore, "
-          "lock_timeout_ms",
+          "lock_timeout_ms, proxy_admin",
           path, key));
     }
   }

@@ -4,7 +4,7 @@
 //
 //   {"migrate": {"db": "postgres://app@db/app", "dir": "db/migrations", "backup_dir": "/backups",
 //                "pg_dump": "/usr/lib/postgresql/15/bin/pg_dump", "pg_restore": "...",
-//                "lock_timeout_ms": 3000}}
+//                "lock_timeout_ms": 3000, "proxy_admin": "10.0.0.5:9901"}}
 //
 //   MigrateConfig c = load_migrate_config("ficus.json");
 //   std::string dir = flag_dir.empty() ? c.dir.value_or("migrations") : flag_dir;
@@ -23,6 +23,9 @@ struct MigrateConfig {
   std::optional<std::string> pg_dump;
   std::optional<std::string> pg_restore;
   std::optional<std::int64_t> lock_timeout_ms;
+  // Where the running proxy's admin API is reached, when not at the config's admin.listen (which
+  // may be a wildcard or another host's view); asked for each route's cutover state.
+  std::optional<std::string> proxy_admin;
 };
 
 // Reads the `migrate` object of the JSON file at `path`; all empty when the file has none.

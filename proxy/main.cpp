@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config_loader.h"
+#include "cutover/migration_gate.h"
 #include "flags/cli.h"
 #include "flags/flag_store.h"
 #include "migrations/cli.h"
@@ -69,7 +70,8 @@ int main(int argc, char** argv) {
   flags->require_subcommand(1);
   ficus::flags::add_flags_eval_command(*flags);
   ficus::proxy::control::add_flags_admin_commands(*flags);
-  ficus::migrations::add_migrate_command(app);
+  // The cutover plans hold back contract migrations and the rollback of expand ones.
+  ficus::migrations::add_migrate_command(app, ficus::cutover::make_migrate_gates(std::cerr));
 
   try {
     app.parse(argc, argv);

@@ -403,6 +403,14 @@ int Runner::down(int steps, const std::optional<std::string>& to_version) {
                       file->second->path));
     targets.push_back(file->second);
   }
+  if (options_.revert_gate) {
+    for (const MigrationFile* f : targets) {
+      GateDecision decision = options_.revert_gate({f->version, f->name, f->phase});
+      if (!decision.allowed)
+        throw MigrationError(fmt::format("refusing to roll back {}: {}; nothing was rolled back",
+                                         f->path, decision.refusal));
+    }
+  }
   for (const MigrationFile* f : targets) revert(*f);
   if (targets.empty()) out_ << "nothing to roll back\n";
   return static_cast<int>(targets.size());

@@ -42,7 +42,8 @@ struct GateDecision {
   static GateDecision refuse(std::string why) { return {false, std::move(why)}; }
 };
 
-// Called for every pending migration before `up` applies anything.
+// Called for every pending migration before `up` applies anything (and, as `revert_gate`, for
+// every migration `down` is about to roll back, before it rolls back anything).
 using ApplyGate = std::function<GateDecision(const MigrationInfo&)>;
 
 struct RunOptions {
@@ -58,6 +59,7 @@ struct RunOptions {
   bool retry_failed = false;              // re-run a failed no-transaction migration
   bool progress_bar = false;  // backfill: redraw one line (terminal) instead of log lines
   ApplyGate gate;
+  ApplyGate revert_gate;  // down: e.g. no rollback of an expand migration new code still reads
   RunObserver* observer = nullptr;  // told about every migration and statement; not owned
   // Called once `up` knows there is something to apply, before the first pending migration runs
   // (the --backup hook). Not called when nothing is pending.
