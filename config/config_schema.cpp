@@ -235,7 +235,8 @@ void read_timeouts(const ObjectReader& top, TimeoutsConfig& timeouts) {
 }
 
 // "10.0.0.0/8", "fd00::/8" or a single address.
-void read_trusted_proxies(const ObjectReader& top, std::vector<std::string>& proxies) {
+void read_trusted_proxies(const ObjectReader& top, std::vector<std::string>& proxies,
+                          std::vector<IpNetwork>& networks) {
   const json* list = find_array(top, "trusted_proxies");
   if (list == nullptr) return;
   for (std::size_t i = 0; i < list->size(); ++i) {
@@ -244,15 +245,19 @@ void read_trusted_proxies(const ObjectReader& top, std::vector<std::string>& pro
     if (!text) continue;
     boost::system::error_code error;
     std::string canonical;
+    IpNetwork parsed;
     if (text->find('/') == std::string::npos) {
-      boost::asio::ip::make_address(*text, error);
+      parsed.network = boost::asio::ip::make_address(*text, error);
+      parsed.prefix_length = parsed.network.is_v4() ? 32 : 128;
       canonical = *text;
     } else if (text->find(':') == std::string::npos) {
       auto network = boost::asio::ip::make_network_v4(*text, error);
       if (!error) canonical = network.canonical().to_string();
+      parsed = {network.network(), network.prefix_length()};
     } else {
       auto network = boost::asio::ip::make_network_v6(*text, error);
       if (!error) canonical = network.canonical().to_string();
+      parsed = {network.network(), network.prefix_length()};
     }
     if (error) {
       top.errors().add(path, fmt::format("\"{}\" is not an address or CIDR range; write e.g. "
@@ -264,6 +269,7 @@ void read_trusted_proxies(const ObjectReader& top, std::vector<std::string>& pro
                                          *text, canonical));
     } else {
       proxies.push_back(*text);
+      networks.push_back(parsed);
     }
   }
 }
@@ -340,7 +346,7 @@ ProxyConfig read_proxy_config(const json& document, const fs::path& base_dir, Er
   read_limits(top, config.limits);
   read_timeouts(top, config.timeouts);
   top.read_bool("ficus_headers", config.ficus_headers);
-  read_trusted_proxies(top, config.trusted_proxies);
+  read_trusted_proxies(top, config.trusted_proxies, config.trusted_proxy_networks);
   read_access_log(top, base_dir, config.access_log);
   read_audit_log(top, base_dir, config.audit_log);
   read_metrics(top, config.metrics);

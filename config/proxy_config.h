@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "config/cutover_plan.h"
 
 namespace ficus::config {
@@ -129,6 +131,15 @@ struct FlagsConfig {
   std::vector<std::string> sources;  // "file:PATH", PATH already resolved against the config dir
 };
 
+// One parsed "trusted_proxies" entry. Parsed once at load so the request path only compares bits.
+struct IpNetwork {
+  boost::asio::ip::address network;  // host bits are zero (validation rejects anything else)
+  unsigned prefix_length = 0;        // 32 / 128 for a single address
+  // True when `ip` lies inside; an IPv4-mapped IPv6 address counts as its IPv4 address.
+  bool contains(const boost::asio::ip::address& ip) const;
+  bool operator==(const IpNetwork&) const = default;
+};
+
 struct ProxyConfig {
   std::filesystem::path source_file;      // the file this came from (absolute)
   HostPort listen{"127.0.0.1", 8080};     // "listen"
@@ -141,7 +152,9 @@ struct ProxyConfig {
   TimeoutsConfig timeouts;                // "timeouts"
   bool ficus_headers = true;  // "ficus_headers": add X-Ficus-Route / X-Ficus-Target to responses
   std::vector<std::string>
-      trusted_proxies;         // "trusted_proxies": CIDRs whose X-Forwarded-For counts
+      trusted_proxies;  // "trusted_proxies": CIDRs whose X-Forwarded-For counts
+  // The same entries parsed by the loader, in the same order: what the request path uses.
+  std::vector<IpNetwork> trusted_proxy_networks;
   AccessLogConfig access_log;  // "access_log"
   AuditLogConfig audit_log;    // "audit_log"
   MetricsConfig metrics;       // "metrics"

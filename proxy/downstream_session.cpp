@@ -57,21 +57,6 @@ bool is_http_parse_error(const error_code& ec) {
   return ec.category() == make_error_code(http::error::bad_method).category();
 }
 
-// The path used for routing: origin-form up to '?', or the path of an absolute-form target.
-std::string_view routing_path(std::string_view target) {
-  if (!target.starts_with('/')) {
-    for (std::string_view scheme : {"http://", "https://"}) {
-      if (target.size() > scheme.size() &&
-          beast::iequals(target.substr(0, scheme.size()), scheme)) {
-        auto slash = target.find('/', scheme.size());
-        target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-        break;
-      }
-    }
-  }
-  return target.substr(0, target.find('?'));
-}
-
 FailureKind classify_upstream_error(const error_code& ec) {
   if (ec == beast::error::timeout) return FailureKind::timeout;
   if (is_http_parse_error(ec)) return FailureKind::protocol;
@@ -156,6 +141,15 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
   RequestContext ctx;
   ctx.client_ip = client_ip_;
 
+  // The first bytes of the head are buffered (wait_for_next_request); refuse bare-LF heads now
+  // rather than wait for a CRLF CRLF such a client never sends.
+  if (has_bare_line_feed({static_cast<const char*>(buffer_.data().data()), buffer_.size()})) {
+    ctx.failure = FailureKind::client;
+    co_await send_error(http::status::bad_request,
+                        "malformed request: a line ends in a bare LF (HTTP/1.1 needs CRLF)", ctx,
+                        false);
+    co_return Next::close;
+  }
   RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(config.limits.max_header_bytes));
   parser.body_limit(config.limits.max_body_bytes);
@@ -208,7 +202,7 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
   }
   ctx.route = decision.route->name;
   auto client_ip =
-      effective_client_ip(client_ip_, request["X-Forwarded-For"], config.trusted_proxies);
+      effective_client_ip(client_ip_, request["X-Forwarded-For"], config.trusted_proxy_networks);
   RequestAttributes attributes(request, ctx.path, client_ip);
   auto choice = state_.chooser->choose(worker_.index(), *decision.route, attributes, next_random());
   decision.target = choice.target;
@@ -241,12 +235,15 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
   const bool retryable = is_idempotent(request.method()) && !had_body;
   const bool wants_continue =
       had_body && beast::iequals(request[http::field::expect], "100-continue");
-  std::string original_host(request[http::field::host]);
-  prepare_upstream_request(request, {.client_ip = client_ip_, .original_host = original_host});
+  // Written once: a retry sends the same head again.
+  upstream_head_.clear();
+  write_upstream_request_head(
+      request, {.client_ip = client_ip_, .original_host = request[http::field::host]},
+      upstream_head_);
 
   auto pool = worker_.pools().get(*decision.upstream);
   std::unique_ptr<UpstreamConnection> conn;
-  std::optional<http::response_parser<http::buffer_body>> response;
+  std::optional<http::response_parser<SpanBody>> response;
 
   // At most two attempts. A second one only for GET/HEAD/OPTIONS without a body, after a connect
   // failure (on the next endpoint) or a reused keep-alive socket that failed before any response
@@ -281,14 +278,11 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
     }
 
     // Request head and body.
-    http::request_serializer<http::buffer_body> request_writer{request};
-    conn->stream.expires_after(config.timeouts.body_idle);
-    auto [head_ec, head_n] =
-        co_await http::async_write_header(conn->stream, request_writer, use_nothrow);
-    error_code upstream_ec = head_ec;
-    if (!upstream_ec) {
-      auto sent = co_await relay_body<true>(stream_, buffer_, parser, conn->stream, request_writer,
-                                            config.timeouts.body_idle);
+    error_code upstream_ec;
+    {
+      const BodyOutput output = parser.chunked() ? BodyOutput::chunked : BodyOutput::plain;
+      auto sent = co_await relay_message(stream_, buffer_, parser, conn->stream, upstream_head_,
+                                         output, config.timeouts.body_idle);
       ctx.request_bytes = sent.bytes;
       if (sent.ec && sent.failed_reading) {
         pool->release(std::move(conn), false);
@@ -349,46 +343,44 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
   auto& reply = response->get();
   bool keep_alive = client_keep_alive && !state_.draining.load(std::memory_order_acquire);
   const bool has_body = !response->is_done();
+  using Framing = ResponseInfo::Framing;
+  Framing framing = Framing::as_is;
+  BodyOutput output = reply.chunked() ? BodyOutput::chunked : BodyOutput::plain;
   if (has_body && !reply.has_content_length() && !reply.chunked()) {
     // Close-delimited upstream body: chunk it for HTTP/1.1 clients, close after it otherwise.
     if (client_version >= 11) {
-      reply.chunked(true);
+      framing = Framing::add_chunked;
+      output = BodyOutput::chunked;
     } else {
       keep_alive = false;
     }
   }
   if (client_version < 11 && reply.chunked()) {
-    reply.chunked(false);
+    framing = Framing::drop_chunked;
+    output = BodyOutput::plain;
     keep_alive = false;
   }
-  prepare_client_response(reply, {.route = decision.route->name,
-                                  .target = to_string(decision.target),
-                                  .ficus_headers = config.ficus_headers,
-                                  .keep_alive = keep_alive,
-                                  .client_version = client_version});
-  if (decision.target == Target::new_target && !decision.route->pin_cookie.empty()) {
-    // Pin: a client once served by new stays on new while the share goes down (not after a kill).
-    reply.insert(http::field::set_cookie,
-                 decision.route->pin_cookie + "=new; Path=/; HttpOnly; SameSite=Lax");
-  }
+  // Pin: a client once served by new stays on new while the share goes down (not after a kill).
+  const bool pin = decision.target == Target::new_target && !decision.route->pin_cookie.empty();
+  client_head_.clear();
+  write_client_response_head(
+      reply,
+      {.route = decision.route->name,
+       .target = to_string(decision.target),
+       .ficus_headers = config.ficus_headers,
+       .keep_alive = keep_alive,
+       .client_version = client_version,
+       .framing = framing,
+       .pin_cookie = pin ? std::string_view(decision.route->pin_cookie) : std::string_view()},
+      client_head_);
   ctx.status = reply.result_int();
-  http::response_serializer<http::buffer_body> reply_writer{reply};
-  stream_.expires_after(config.timeouts.body_idle);
-  auto [head_ec, n] = co_await http::async_write_header(stream_, reply_writer, use_nothrow);
-  if (head_ec) {
-    pool->release(std::move(conn), false);
-    ctx.failure = FailureKind::client;
-    finish(ctx);
-    co_return Next::close;
-  }
-  bool relayed_whole = true;
-  if (has_body) {
-    auto sent = co_await relay_body<false>(conn->stream, conn->buffer, *response, stream_,
-                                           reply_writer, config.timeouts.body_idle);
-    ctx.response_bytes = sent.bytes;
-    if (sent.ec) {
-      relayed_whole = false;
-      ctx.failure = sent.failed_reading ? classify_upstream_error(sent.ec) : FailureKind::client;
+  auto sent = co_await relay_message(conn->stream, conn->buffer, *response, stream_, client_head_,
+                                     output, config.timeouts.body_idle);
+  ctx.response_bytes = sent.bytes;
+  const bool relayed_whole = !sent.ec;
+  if (sent.ec) {
+    ctx.failure = sent.failed_reading ? classify_upstream_error(sent.ec) : FailureKind::client;
+    if (sent.head_sent || sent.failed_reading) {
       ctx.error = fmt::format("response body interrupted: {}", sent.ec.message());
     }
   }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "proxy/asio.h"
+#include "proxy/body_relay.h"
 #include "proxy/request_context.h"
 
 namespace ficus::proxy {
@@ -31,7 +32,7 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
 
  private:
   enum class Next { keep_alive, close };
-  using RequestParser = http::request_parser<http::buffer_body>;
+  using RequestParser = http::request_parser<SpanBody>;
 
   net::awaitable<bool> wait_for_next_request(bool first);
   net::awaitable<Next> serve_one();
@@ -46,6 +47,10 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
   Worker& worker_;
   ProxyState& state_;
   std::string client_ip_;
+  // Head text of the request in flight and of its response; cleared per request, so their
+  // capacity is reused instead of allocated again.
+  std::string upstream_head_;
+  std::string client_head_;
   bool idle_ = true;
   bool closed_ = false;
 };

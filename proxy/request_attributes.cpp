@@ -1,8 +1,5 @@
 #include "proxy/request_attributes.h"
 
-#include <boost/asio/ip/network_v4.hpp>
-#include <boost/asio/ip/network_v6.hpp>
-
 namespace ficus::proxy {
 namespace {
 
@@ -12,30 +9,17 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-bool in_network(const net::ip::address& address, std::string_view cidr) {
+bool is_trusted(std::string_view ip, const std::vector<config::IpNetwork>& trusted_proxies) {
   error_code ec;
-  std::string text(cidr);
-  if (text.find('/') == std::string::npos) {
-    auto single = net::ip::make_address(text, ec);
-    return !ec && single == address;
-  }
-  if (address.is_v4()) {
-    auto network = net::ip::make_network_v4(text, ec);
-    if (ec) return false;
-    return (address.to_v4().to_uint() & network.netmask().to_uint()) == network.network().to_uint();
-  }
-  auto network = net::ip::make_network_v6(text, ec);
+  // make_address wants a NUL-terminated string; addresses fit the stack buffer.
+  char text[64];
+  if (ip.size() >= sizeof text) return false;
+  ip.copy(text, ip.size());
+  text[ip.size()] = '\0';
+  auto address = net::ip::make_address(text, ec);
   if (ec) return false;
-  auto hosts = network.hosts();
-  return hosts.find(address.to_v6()) != hosts.end() || network.address() == address.to_v6();
-}
-
-bool is_trusted(std::string_view ip, const std::vector<std::string>& trusted_proxies) {
-  error_code ec;
-  auto address = net::ip::make_address(std::string(ip), ec);
-  if (ec) return false;
-  for (const auto& cidr : trusted_proxies) {
-    if (in_network(address, cidr)) return true;
+  for (const auto& network : trusted_proxies) {
+    if (network.contains(address)) return true;
   }
   return false;
 }
@@ -81,7 +65,7 @@ std::optional<std::string_view> find_query_parameter(std::string_view target,
 }
 
 std::string_view effective_client_ip(std::string_view peer, std::string_view x_forwarded_for,
-                                     const std::vector<std::string>& trusted_proxies) {
+                                     const std::vector<config::IpNetwork>& trusted_proxies) {
   // Untrusted headers are never trusted: X-Forwarded-For counts only behind a configured proxy.
   if (trusted_proxies.empty() || x_forwarded_for.empty() || !is_trusted(peer, trusted_proxies)) {
     return peer;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/proxy_config.h"
 #include "flags/eval_context.h"
 #include "proxy/asio.h"
 
@@ -21,9 +22,10 @@ std::optional<std::string_view> find_cookie(std::string_view cookie_header, std:
 // The raw value of query parameter `name` in a request target, if present.
 std::optional<std::string_view> find_query_parameter(std::string_view target,
                                                      std::string_view name);
-// The client address: `peer`, or the forwarded one when `peer` is a trusted proxy.
+// The client address: `peer`, or the forwarded one when `peer` is a trusted proxy. The networks
+// are ProxyConfig::trusted_proxy_networks, parsed once when the config was loaded.
 std::string_view effective_client_ip(std::string_view peer, std::string_view x_forwarded_for,
-                                     const std::vector<std::string>& trusted_proxies);
+                                     const std::vector<config::IpNetwork>& trusted_proxies);
 
 class RequestAttributes final : public flags::AttributeResolver {
  public:

@@ -1,24 +1,8 @@
 #include "proxy/upstream_pool.h"
 
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include <fmt/format.h>
 
 namespace ficus::proxy {
-namespace {
-
-// An idle pooled socket must have nothing to read: EOF means the upstream closed it, and stray
-// bytes mean it is out of step. One non-blocking peek costs far less than a failed request.
-bool idle_socket_usable(tcp::socket& socket) {
-  char byte;
-  ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-  return false;
-}
-
-}  // namespace
 
 UpstreamPool::UpstreamPool(net::any_io_executor executor, config::UpstreamConfig config,
                            std::size_t first_endpoint)
@@ -67,8 +51,10 @@ net::awaitable<UpstreamPool::Acquired> UpstreamPool::acquire(std::size_t index) 
   while (!endpoint.idle.empty()) {
     auto conn = std::move(endpoint.idle.back());
     endpoint.idle.pop_back();
-    if (now - conn->idle_since < config_.pool.idle_timeout &&
-        idle_socket_usable(conn->stream.socket())) {
+    if (now - conn->idle_since < config_.pool.idle_timeout) {
+      // Ends the idle peek; its handler sees operation_aborted and leaves the socket alone.
+      error_code ignored;
+      conn->stream.socket().cancel(ignored);
       co_return Acquired{std::move(conn), true, FailureKind::none, {}};
     }
     discard(endpoint, std::move(conn));
@@ -122,15 +108,44 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn, bool reusab
     discard(endpoint, std::move(conn));
     return;
   }
+  watch_idle(*conn);
   endpoint.idle.push_back(std::move(conn));
+}
+
+void UpstreamPool::watch_idle(UpstreamConnection& conn) {
+  // A one-byte peek, not a plain readiness wait: Asio tries a receive at once only when the socket
+  // became readable since its last short read, so the common case costs no syscall, yet a close
+  // that arrived before this call (no new edge would come) is still seen right away.
+  // The pool may be replaced by a reload while the peek is pending (its sockets then close and the
+  // peek is aborted), and a completion can already be queued when the connection is taken or
+  // closed: the handler holds only a weak reference and looks the connection up by address.
+  conn.stream.socket().async_receive(
+      net::buffer(&conn.peek_byte, 1), tcp::socket::message_peek,
+      [weak = weak_from_this(), raw = &conn](const error_code& ec, std::size_t) {
+        if (ec == net::error::operation_aborted) return;
+        if (auto pool = weak.lock()) pool->on_idle_readable(raw);
+      });
+}
+
+void UpstreamPool::on_idle_readable(const UpstreamConnection* conn) {
+  // Whatever completed the peek (EOF, an error, stray bytes), the connection is not reusable.
+  for (auto& endpoint : endpoints_) {
+    auto& idle = endpoint.idle;
+    for (std::size_t i = 0; i < idle.size(); ++i) {
+      if (idle[i].get() != conn) continue;
+      discard(endpoint, std::move(idle[i]));
+      idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+  }
 }
 
 void UpstreamPool::close_expired(std::chrono::steady_clock::time_point now) {
   for (auto& endpoint : endpoints_) {
     auto& idle = endpoint.idle;
     for (std::size_t i = 0; i < idle.size();) {
-      if (now - idle[i]->idle_since >= config_.pool.idle_timeout ||
-          !idle_socket_usable(idle[i]->stream.socket())) {
+      // Sockets the upstream closed are gone already (watch_idle); this ages out the rest.
+      if (now - idle[i]->idle_since >= config_.pool.idle_timeout) {
         discard(endpoint, std::move(idle[i]));
         idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
       } else {
