@@ -80,8 +80,8 @@ class RampEnvironment {
 };
 
 struct Command {
-  std::string actor;
-  std::string reason;
+  std::string actor{};
+  std::string reason{};
   bool force = false;  // start/abort: lower the share even after a contract migration
   bool full = false;   // promote: straight to the last step
 };

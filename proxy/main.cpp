@@ -7,7 +7,10 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config_loader.h"
+#include "cutover/cutover_cli.h"
+#include "cutover/cutover_service.h"
 #include "cutover/migration_gate.h"
+#include "cutover/plan_command.h"
 #include "flags/cli.h"
 #include "flags/flag_store.h"
 #include "migrations/cli.h"
@@ -72,6 +75,8 @@ int main(int argc, char** argv) {
   ficus::proxy::control::add_flags_admin_commands(*flags);
   // The cutover plans hold back contract migrations and the rollback of expand ones.
   ficus::migrations::add_migrate_command(app, ficus::cutover::make_migrate_gates(std::cerr));
+  CLI::App* cutover = ficus::cutover::add_cutover_commands(app);
+  ficus::cutover::add_cutover_plan_command(*cutover);
 
   try {
     app.parse(argc, argv);
@@ -83,6 +88,8 @@ int main(int argc, char** argv) {
     ficus::proxy::Server server(config_path);
     // Declared after the server so it goes first; the flag store stops before run() returns.
     std::unique_ptr<ficus::proxy::control::ControlPlane> control;
+    // Declared after the control plane so it goes first: it changes shares through it.
+    std::unique_ptr<ficus::cutover::CutoverService> cutover_engine;
     server.extend([&](ficus::proxy::ServerParts& parts) {
       if (parts.flag_store == nullptr) return;  // no flags: nothing to split, kill or audit
       control = std::make_unique<ficus::proxy::control::ControlPlane>(
@@ -97,6 +104,24 @@ int main(int argc, char** argv) {
       };
       publish();
       parts.flag_store->on_change([publish](const auto&, const auto&) { publish(); });
+    });
+    // Cutover plans: the expand/contract guards on every share change, and the ramp engine.
+    server.extend([&](ficus::proxy::ServerParts& parts) {
+      if (!control) return;  // a plan needs a flag, and flags need sources
+      control->set_share_guard(
+          ficus::cutover::make_share_guard(ficus::cutover::read_applied_migrations));
+      cutover_engine =
+          std::make_unique<ficus::cutover::CutoverService>(ficus::cutover::CutoverService::Parts{
+              .control = parts.control,
+              .routes = parts.routes,
+              .control_plane = *control,
+              .comparison = parts.comparison,
+              .registry = &parts.metrics.registry(),
+              .state_file = ficus::cutover::state_file_path_for(parts.routes.load()->config())});
+      cutover_engine->register_endpoints(parts.admin);
+      if (auto error = cutover_engine->start(); !error.empty()) {
+        spdlog::error("cutover: {}", error);
+      }
     });
     return server.run();
   }

@@ -247,7 +247,7 @@ int Server::run() {
     return 1;
   }
 
-  ServerParts parts{*admin_, flag_store_.get(), state_.routes, *metrics_};
+  ServerParts parts{*admin_, flag_store_.get(), state_.routes, *metrics_, control_, *comparison_};
   for (auto& extension : extensions_) extension(parts);
 
   signals_.add(SIGTERM);

@@ -36,6 +36,8 @@ struct ServerParts {
   flags::FlagStore* flag_store;  // null when the config names no flag sources
   const Snapshot<config::RouteTable>& routes;
   metrics::ProxyMetrics& metrics;
+  net::io_context& control;  // the control thread's loop (admin API, timers of the control plane)
+  const metrics::ComparisonWindow& comparison;
 };
 
 class Server {

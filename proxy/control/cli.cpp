@@ -21,11 +21,7 @@ namespace {
 using nlohmann::json;
 namespace http = boost::beast::http;
 
-struct Connection {
-  std::string admin;
-  std::string token;
-  std::string actor;
-};
+using Connection = AdminConnection;
 
 std::string env_or(const char* name, std::string fallback) {
   const char* value = std::getenv(name);
@@ -53,22 +49,22 @@ AdminClient client_for(const Connection& connection) {
 
 // Sends the request; on a transport failure or non-2xx answer prints why and exits 1.
 json call(const Connection& connection, http::verb method, const std::string& target,
-          const std::string& body = {}) {
+          const std::string& body = {}, std::string_view program = "ficus flags") {
   AdminResponse response;
   try {
     response = client_for(connection).request(method, target, body);
   } catch (const std::exception& e) {
-    std::cerr << "ficus flags: " << e.what() << "\n";
+    std::cerr << program << ": " << e.what() << "\n";
     throw CLI::RuntimeError(1);
   }
   if (response.status < 200 || response.status >= 300) {
-    std::cerr << "ficus flags: " << method << " " << target << ": HTTP " << response.status << ": "
+    std::cerr << program << ": " << method << " " << target << ": HTTP " << response.status << ": "
               << response.error_message() << "\n";
     throw CLI::RuntimeError(1);
   }
   auto parsed = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
-    std::cerr << "ficus flags: " << target << " answered with something that is not JSON\n";
+    std::cerr << program << ": " << target << " answered with something that is not JSON\n";
     throw CLI::RuntimeError(1);
   }
   return parsed;
@@ -166,6 +162,7 @@ void add_flags_admin_commands(CLI::App& flags_command) {
     double percent = 0;
     std::string reason;
     std::string since;
+    bool force = false;
   };
   auto options = std::make_shared<Options>();
 
@@ -191,9 +188,13 @@ void add_flags_admin_commands(CLI::App& flags_command) {
   split->add_option("ROUTE", options->route, "Route name")->required();
   split->add_option("PERCENT", options->percent, "Share of new in percent, e.g. 12.5")->required();
   split->add_option("--reason", options->reason, "Why, for the audit log")->required();
+  split->add_flag("--force", options->force,
+                  "Lower the share even though a contract migration of the route's cutover plan "
+                  "is applied (audited as forced)");
   add_connection_options(*split, options->connection);
   split->callback([options] {
-    const json body = {{"percent", options->percent}, {"reason", options->reason}};
+    json body = {{"percent", options->percent}, {"reason", options->reason}};
+    if (options->force) body["force"] = true;
     print_change(call(options->connection, http::verb::put,
                       "/admin/routes/" + options->route + "/split", body.dump()));
   });
@@ -205,9 +206,15 @@ void add_flags_admin_commands(CLI::App& flags_command) {
                    : "Undo a kill: return to the share of new set before it");
     command->add_option("ROUTE", options->route, "Route name")->required();
     command->add_option("--reason", options->reason, "Why, for the audit log");
+    if (kill) {
+      command->add_flag("--force", options->force,
+                        "Kill even though a contract migration of the route's cutover plan is "
+                        "applied (audited as forced)");
+    }
     add_connection_options(*command, options->connection);
     command->callback([options, action = std::string(verb)] {
-      const json body = {{"reason", options->reason}};
+      json body = {{"reason", options->reason}};
+      if (options->force) body["force"] = true;
       print_change(call(options->connection, http::verb::post,
                         "/admin/routes/" + options->route + "/" + action, body.dump()));
     });
@@ -228,6 +235,19 @@ void add_flags_admin_commands(CLI::App& flags_command) {
     if (!options->since.empty()) target += separator + "since=" + query_value(options->since);
     std::cout << render_history_table(call(options->connection, http::verb::get, target));
   });
+}
+
+void add_admin_connection_options(CLI::App& command, AdminConnection& connection) {
+  add_connection_options(command, connection);
+}
+
+json call_admin(const AdminConnection& connection, http::verb method, const std::string& target,
+                const std::string& body, std::string_view program) {
+  return call(connection, method, target, body, program);
+}
+
+std::string render_text_table(const std::vector<std::vector<std::string>>& rows) {
+  return render_table(rows);
 }
 
 }  // namespace ficus::proxy::control

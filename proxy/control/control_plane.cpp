@@ -229,7 +229,7 @@ AdminReply ControlPlane::change(const AdminRequest& request, const config::Route
                        fmt::format("percent: missing; send {}", example));
   }
   for (const auto& [key, value] : body.items()) {
-    if (key != "reason" && !(split && key == "percent")) {
+    if (key != "reason" && key != "force" && !(split && key == "percent")) {
       return error_reply(http::status::bad_request,
                          fmt::format("{}: unknown field; {} accepts {}", key, action, example));
     }
@@ -244,6 +244,13 @@ AdminReply ControlPlane::change(const AdminRequest& request, const config::Route
       return error_reply(http::status::bad_request,
                          fmt::format("reason: longer than {} bytes; shorten it", kMaxReason));
     }
+  }
+  bool force = false;
+  if (auto it = body.find("force"); it != body.end()) {
+    if (!it->is_boolean()) {
+      return error_reply(http::status::bad_request, "force: must be true or false");
+    }
+    force = it->get<bool>();
   }
   flags::FlagEdit edit;
   if (split) {
@@ -287,6 +294,25 @@ AdminReply ControlPlane::change(const AdminRequest& request, const config::Route
                                    route.flag, flag->source));
   }
   const Rollout before = rollout_of(*flag);
+  ShareGuardVerdict guarded;
+  if (share_guard_) {
+    const auto effective = [](bool enabled, double share) {
+      return enabled ? share_to_percent(share) : 0.0;
+    };
+    const double share_before = before.new_share.value_or(0.0);
+    const double share_after = edit.new_weight
+                                   ? static_cast<double>(*edit.new_weight) / flags::kTotalWeight
+                                   : share_before;
+    guarded =
+        share_guard_({.route = route,
+                      .from_percent = effective(before.enabled, share_before),
+                      .to_percent = effective(edit.enabled.value_or(before.enabled), share_after),
+                      .force = force});
+    if (!guarded.refusal.empty()) return error_reply(http::status::conflict, guarded.refusal);
+    if (!guarded.forced.empty()) {
+      reason = "forced: " + guarded.forced + (reason.empty() ? "" : "; " + reason);
+    }
+  }
 
   flags::FlagEditResult result;
   {
@@ -334,14 +360,15 @@ AdminReply ControlPlane::change(const AdminRequest& request, const config::Route
       {"changed", changed},      {"before", before.to_json()},
       {"after", to_json(after)}, {"status", status_of(route, *store_.current()).to_json()}};
   if (changed) {
-    std::string error = audit_.append({.time = {},
-                                       .actor = actor_of(request),
-                                       .action = action,
-                                       .route = route.name,
-                                       .flag = route.flag,
-                                       .before = before.to_json(),
-                                       .after = to_json(after),
-                                       .reason = reason});
+    std::string error =
+        audit_.append({.time = {},
+                       .actor = actor_of(request),
+                       .action = guarded.forced.empty() ? action : action + "-forced",
+                       .route = route.name,
+                       .flag = route.flag,
+                       .before = before.to_json(),
+                       .after = to_json(after),
+                       .reason = reason});
     if (!error.empty()) {
       reply["error"] = "the change is applied, but it could not be audited: " + error;
       return json_reply(http::status::internal_server_error, reply);

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,23 @@ struct RouteStatus {
   nlohmann::json to_json() const;
 };
 
+// A split, kill or restore as the share guard sees it: the route's effective share of new before
+// and after (killed counts as 0), and whether the request said "force": true.
+struct ShareMove {
+  const config::RouteConfig& route;
+  double from_percent = 0;
+  double to_percent = 0;
+  bool force = false;
+};
+
+struct ShareGuardVerdict {
+  std::string refusal{};  // non-empty: the change is refused with 409 and this message
+  std::string forced{};   // non-empty: allowed only because forced; what was overridden (audited)
+};
+
+// Rules a change must pass before it is written (the cutover plans' migration gates).
+using ShareGuard = std::function<ShareGuardVerdict(const ShareMove&)>;
+
 class ControlPlane {
  public:
   ControlPlane(const Snapshot<config::RouteTable>& routes, flags::FlagStore& store,
@@ -69,6 +87,10 @@ class ControlPlane {
 
   AuditLog& audit_log() { return audit_; }
 
+  // Consulted under the change lock before every split, kill and restore. A forced change is
+  // audited with action "<action>-forced" and what was overridden in its reason.
+  void set_share_guard(ShareGuard guard) { share_guard_ = std::move(guard); }
+
  private:
   struct ListenerGuard;
 
@@ -86,6 +108,7 @@ class ControlPlane {
   std::mutex expected_mutex_;
   std::map<std::string, Rollout, std::less<>> expected_;
   std::shared_ptr<ListenerGuard> listener_guard_;
+  ShareGuard share_guard_;
 };
 
 }  // namespace ficus::proxy::control
