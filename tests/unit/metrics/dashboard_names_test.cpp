@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cutover/cutover_metrics.h"
 #include "proxy/metrics/proxy_metrics.h"
 #include "tests/unit/metrics/scrape_text.h"
 
@@ -58,6 +59,13 @@ std::set<std::string> recording_rules_defined_in(const std::string& rules) {
 
 std::set<std::string> exported_names() {
   ProxyMetrics metrics(1, "test");
+  // The cutover engine's gauges share the proxy's registry; one route with a judged step makes
+  // every one of their families appear.
+  cutover::CutoverMetrics cutover_metrics(metrics.registry());
+  cutover::RampProgress progress;
+  progress.last_gates = cutover::GateResult{};
+  progress.last_gates->checks.push_back({"max_p99_ratio", 1.3, 1.0, true});
+  cutover_metrics.update("orders", progress);
   return testing::ScrapeText(metrics.scrape()).family_names();
 }
 
@@ -75,8 +83,10 @@ TEST(DashboardAndRules, EveryMetricTheDashboardUsesIsExported) {
   EXPECT_TRUE(nlohmann::json::accept(text)) << "dashboard is not valid JSON";
   const std::set<std::string> used = metric_names_in(text);
   // The dashboard shows rate, errors, latency and the split; fewer names means a broken extract.
-  for (std::string name : {"ficus_requests_total", "ficus_request_duration_seconds",
-                           "ficus_route_new_share", "ficus_upstream_errors_total"}) {
+  for (std::string name :
+       {"ficus_requests_total", "ficus_request_duration_seconds", "ficus_route_new_share",
+        "ficus_upstream_errors_total", "ficus_cutover_step", "ficus_cutover_state",
+        "ficus_cutover_gate_result"}) {
     EXPECT_TRUE(used.contains(name)) << "dashboard does not use " << name;
   }
   const std::set<std::string> exported = exported_names();
