@@ -241,7 +241,9 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
       request, {.client_ip = client_ip_, .original_host = request[http::field::host]},
       upstream_head_);
 
-  auto pool = worker_.pools().get(*decision.upstream);
+  const config::UpstreamConfig* upstream = decision.upstream;
+  auto pool = worker_.pools().get(*upstream);
+  bool fell_back_to_old = false;
   std::unique_ptr<UpstreamConnection> conn;
   std::optional<http::response_parser<SpanBody>> response;
 
@@ -258,10 +260,30 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
         ctx.retried = true;
         continue;
       }
+      // New cannot be reached (down, restarting): nothing was sent, so any method can safely go
+      // to old instead of failing. The failed connect still counts against new.
+      const bool connect_failed =
+          acquired.failure == FailureKind::connect || acquired.failure == FailureKind::timeout;
+      const config::UpstreamConfig* old = ctx.target == Target::new_target && connect_failed
+                                              ? config.find_upstream(decision.route->old_upstream)
+                                              : nullptr;
+      if (old != nullptr && !fell_back_to_old) {
+        state_.metrics->count_upstream_error(worker_.index(), ctx.route, ctx.target,
+                                             acquired.failure);
+        state_.metrics->in_flight(worker_.index(), ctx.route, ctx.target, -1);
+        ctx.target = Target::old_target;
+        ctx.upstream = old->name;
+        state_.metrics->in_flight(worker_.index(), ctx.route, ctx.target, +1);
+        upstream = old;
+        pool = worker_.pools().get(*old);
+        fell_back_to_old = true;
+        attempt = -1;  // old gets the same attempts as if it had been chosen
+        continue;
+      }
       ctx.failure = acquired.failure;
       co_await send_error(status_for(acquired.failure),
-                          fmt::format("upstream {}: {}", decision.upstream->name, acquired.error),
-                          ctx, client_keep_alive && !had_body);
+                          fmt::format("upstream {}: {}", upstream->name, acquired.error), ctx,
+                          client_keep_alive && !had_body);
       co_return client_keep_alive && !had_body ? Next::keep_alive : Next::close;
     }
     conn = std::move(acquired.conn);
@@ -330,11 +352,10 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
       continue;
     }
     ctx.failure = classify_upstream_error(upstream_ec);
-    ctx.error =
-        ctx.failure == FailureKind::timeout
-            ? fmt::format("upstream {} did not answer within {} ms", decision.upstream->name,
-                          decision.timeout.count())
-            : fmt::format("upstream {} failed: {}", decision.upstream->name, upstream_ec.message());
+    ctx.error = ctx.failure == FailureKind::timeout
+                    ? fmt::format("upstream {} did not answer within {} ms", upstream->name,
+                                  decision.timeout.count())
+                    : fmt::format("upstream {} failed: {}", upstream->name, upstream_ec.message());
     co_await send_error(status_for(ctx.failure), ctx.error, ctx, false);
     co_return Next::close;
   }
@@ -361,12 +382,12 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
     keep_alive = false;
   }
   // Pin: a client once served by new stays on new while the share goes down (not after a kill).
-  const bool pin = decision.target == Target::new_target && !decision.route->pin_cookie.empty();
+  const bool pin = ctx.target == Target::new_target && !decision.route->pin_cookie.empty();
   client_head_.clear();
   write_client_response_head(
       reply,
       {.route = decision.route->name,
-       .target = to_string(decision.target),
+       .target = to_string(ctx.target),
        .ficus_headers = config.ficus_headers,
        .keep_alive = keep_alive,
        .client_version = client_version,

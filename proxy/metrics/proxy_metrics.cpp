@@ -200,6 +200,15 @@ void ProxyMetrics::record(std::size_t worker, const RequestContext& ctx,
   }
 }
 
+void ProxyMetrics::count_upstream_error(std::size_t worker, std::string_view route, Target target,
+                                        FailureKind kind) {
+  if (!record_requests_) return;
+  if (const int index = upstream_error_index(kind); index >= 0) {
+    TargetCells& cells = shard(worker).route(route_label(route)).targets[target_index(target)];
+    single_writer_add(cells.upstream_errors[static_cast<std::size_t>(index)], std::uint64_t{1});
+  }
+}
+
 void ProxyMetrics::in_flight(std::size_t worker, std::string_view route, Target target, int delta) {
   if (!record_requests_) return;
   single_writer_add(shard(worker).route(route_label(route)).targets[target_index(target)].in_flight,

@@ -95,6 +95,11 @@ class ProxyMetrics {
   // +1 and -1 may come from different workers; the sum is what is exported.
   void in_flight(std::size_t worker, std::string_view route, Target target, int delta);
 
+  // ficus_upstream_errors_total for an attempt that failed without ending the request (a connect
+  // to new refused, the request then served by old); record() counts the ones that did.
+  void count_upstream_error(std::size_t worker, std::string_view route, Target target,
+                            FailureKind kind);
+
   // ficus_flag_evaluations_total. `reason` as in OFREP (flags::to_string(Reason)). Each worker
   // keeps at most kMaxFlagSeriesPerWorker label sets; later new ones count as flag="(other)", so
   // evaluations of client-chosen flag keys cannot grow memory without bound.

@@ -70,6 +70,10 @@ ProxyProcess::ProxyProcess(nlohmann::json config, bool wait_ready_now)
     int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, STDERR_FILENO);
     ::dup2(fd, STDOUT_FILENO);
+    // Nothing else of the test process may leak into the proxy (Asio does not set O_CLOEXEC): an
+    // inherited upstream listener keeps that port bound after the test stop()s the upstream, so
+    // it cannot start() again, and the proxy's open_fds() would count the test's sockets.
+    ::close_range(3, ~0U, 0);
     ::execl(FICUS_BINARY, FICUS_BINARY, "--log-level", "debug", "serve", "--config",
             config_path.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
