@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 
 namespace ficus::testing {
 
-ChurnResult open_and_drop_connections(std::uint16_t port, std::size_t count) {
+ChurnResult open_and_drop_connections(std::uint16_t port, std::size_t count,
+                                      std::chrono::milliseconds spread) {
   ChurnResult result;
   auto start = std::chrono::steady_clock::now();
   sockaddr_in address{};
@@ -16,6 +18,9 @@ ChurnResult open_and_drop_connections(std::uint16_t port, std::size_t count) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(port);
   for (std::size_t i = 0; i < count; ++i) {
+    if (spread.count() > 0) {
+      std::this_thread::sleep_until(start + spread * i / count);
+    }
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
       ++result.connect_failures;
