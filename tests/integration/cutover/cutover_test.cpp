@@ -391,5 +391,36 @@ TEST_F(CutoverTest, ACrashAndRestartLosesNoAcknowledgedCutoverStep) {
   EXPECT_EQ(resumed["share_percent"], 50.0);
 }
 
+TEST_F(CutoverTest, TheCliStartsPromotesAndShowsTheCutover) {
+  apply(kExpand);
+  start_proxy(30);
+  const auto out = dir_ / "cli.out";
+  const auto ficus = [&](const std::string& args) {
+    const std::string command = std::string("'") + FICUS_BINARY + "' cutover " + args +
+                                " --admin 127.0.0.1:" + std::to_string(proxy_->admin_port()) +
+                                " --actor cli-user > '" + out.string() + "' 2>&1";
+    const int status = std::system(command.c_str());
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str());
+  };
+  auto [started, start_text] = ficus("start orders --reason 'ramp it'");
+  EXPECT_EQ(started, 0) << start_text;
+  EXPECT_NE(start_text.find("route orders: progressing, 25% new"), std::string::npos) << start_text;
+  auto [shown, json_text] = ficus("status orders --json");
+  ASSERT_EQ(shown, 0) << json_text;
+  EXPECT_EQ(json::parse(json_text)["step_index"], 0);
+  auto [promoted, promote_text] = ficus("promote orders --full");
+  EXPECT_EQ(promoted, 0) << promote_text;
+  auto [listed, table] = ficus("status");
+  EXPECT_EQ(listed, 0) << table;
+  EXPECT_NE(table.find("complete"), std::string::npos) << table;
+  auto [refused, refusal] = ficus("resume orders");
+  EXPECT_EQ(refused, 1);
+  EXPECT_NE(refusal.find("HTTP 409"), std::string::npos) << refusal;
+  EXPECT_NE(audit().find(R"("actor":"cli-user")"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ficus::testing
