@@ -2,8 +2,8 @@
 //
 // Every worker has its own pools (see Worker), so acquiring and releasing a connection never takes
 // a lock and never crosses threads. Endpoints are chosen round-robin; an idle connection is reused
-// last-in-first-out (the warmest socket). While a connection is idle a one-byte peek is pending
-// on it, so an upstream that closes it (or sends stray bytes) is noticed from the event
+// last-in-first-out (the warmest socket). While a connection is idle a read-readiness wait is
+// pending on it, so an upstream that closes it (or sends stray bytes) is noticed from the event
 // loop and the connection dropped then, as nginx does, instead of probing every socket on reuse.
 //
 //   auto pool = worker.pools().get(upstream_config);
@@ -31,7 +31,6 @@ struct UpstreamConnection {
   std::size_t endpoint = 0;
   std::chrono::steady_clock::time_point idle_since;
   std::uint64_t requests_served = 0;
-  char peek_byte = 0;  // target of the idle peek (UpstreamPool::watch_idle)
 };
 
 class UpstreamPool : public std::enable_shared_from_this<UpstreamPool> {
