@@ -45,29 +45,55 @@ const json* find_array(const ObjectReader& parent, std::string_view key) {
   return value;
 }
 
+// Reads `key` (an env var name) and the secret it holds into `env` and `secret`.
+void read_token_env(const ObjectReader& object, std::string_view key, std::string_view what,
+                    std::string& env, std::string& secret) {
+  if (!object.read_string(key, env)) return;
+  const std::string path = object.path_of(key);
+  if (!is_env_var_name(env)) {
+    // The value is not repeated: a common slip is to paste the token itself here.
+    object.errors().add(path, fmt::format("not an environment variable name (the value is not "
+                                          "shown, in case it is the {} itself); name the variable "
+                                          "that holds it, with letters, digits and '_', not "
+                                          "starting with a digit",
+                                          what));
+  } else if (const char* token = std::getenv(env.c_str()); token == nullptr || *token == '\0') {
+    object.errors().add(path, fmt::format("environment variable {} is not set or is empty; set "
+                                          "it to the {} before starting ficus",
+                                          env, what));
+  } else {
+    secret = token;
+  }
+}
+
 // Returns false when admin.listen was written but invalid (so it is not compared with listen).
 bool read_admin(const ObjectReader& top, AdminConfig& admin) {
   const json* value = top.find("admin");
   bool listen_usable = true;
   if (value != nullptr) {
-    const ObjectReader object(*value, top.path_of("admin"), {"listen", "token_env"}, top.errors());
+    const ObjectReader object(*value, top.path_of("admin"),
+                              {"listen", "token_env", "read_only_token_env", "max_body_bytes",
+                               "auth_failure_log_max", "auth_failure_log_interval_ms"},
+                              top.errors());
     listen_usable =
         object.find("listen") == nullptr || read_host_port(object, "listen", admin.listen);
-    if (object.read_string("token_env", admin.token_env)) {
-      const std::string path = object.path_of("token_env");
-      if (!is_env_var_name(admin.token_env)) {
-        top.errors().add(path, fmt::format("\"{}\" is not an environment variable name; use "
-                                           "letters, digits and '_', not starting with a digit",
-                                           admin.token_env));
-      } else if (const char* token = std::getenv(admin.token_env.c_str());
-                 token == nullptr || *token == '\0') {
-        top.errors().add(path, fmt::format("environment variable {} is not set or is empty; set "
-                                           "it to the admin bearer token before starting ficus",
-                                           admin.token_env));
-      } else {
-        admin.token = token;
-      }
+    read_token_env(object, "token_env", "admin bearer token", admin.token_env, admin.token);
+    read_token_env(object, "read_only_token_env", "read-only bearer token",
+                   admin.read_only_token_env, admin.read_only_token);
+    if (!admin.read_only_token_env.empty() && admin.token_env.empty()) {
+      top.errors().add(object.path_of("read_only_token_env"),
+                       "a read-only token needs an admin token too (without admin.token_env the "
+                       "admin API is open to everyone); set admin.token_env");
+    } else if (!admin.read_only_token.empty() && admin.read_only_token == admin.token) {
+      top.errors().add(object.path_of("read_only_token_env"),
+                       fmt::format("{} holds the same token as {}; give the read-only token its "
+                                   "own value",
+                                   admin.read_only_token_env, admin.token_env));
     }
+    object.read_uint("max_body_bytes", admin.max_body_bytes, 1, kNoLimit);
+    object.read_uint("auth_failure_log_max", admin.auth_failure_log_max, 0, kNoLimit);
+    object.read_millis("auth_failure_log_interval_ms", admin.auth_failure_log_interval, 1,
+                       kMaxMillis);
   }
   if (!is_loopback(admin.listen) && admin.token_env.empty()) {
     top.errors().add("admin.listen",

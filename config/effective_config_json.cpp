@@ -89,6 +89,13 @@ json to_redacted_json(const ProxyConfig& config) {
   json admin = {{"listen", config.admin.listen.to_string()}};
   if (!config.admin.token_env.empty()) admin["token_env"] = config.admin.token_env;
   if (!config.admin.token.empty()) admin["token"] = kRedacted;
+  if (!config.admin.read_only_token_env.empty()) {
+    admin["read_only_token_env"] = config.admin.read_only_token_env;
+  }
+  if (!config.admin.read_only_token.empty()) admin["read_only_token"] = kRedacted;
+  admin["max_body_bytes"] = config.admin.max_body_bytes;
+  admin["auth_failure_log_max"] = config.admin.auth_failure_log_max;
+  admin["auth_failure_log_interval_ms"] = config.admin.auth_failure_log_interval.count();
 
   // Only "file:" sources exist today; flagd also knows http(s) sources, which may carry a password.
   json sources = json::array();

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "config/did_you_mean.h"
+#include "config/redaction.h"
 
 namespace ficus::config {
 namespace {
@@ -57,7 +58,8 @@ std::string describe(const json& value) {
     case json::value_t::array:
       return "an array";
     case json::value_t::string:
-      return "string " + shown(value.dump());
+      // A URL written where something else belongs may carry a password.
+      return "string " + shown(json(redact_url_credentials(value.get<std::string>())).dump());
     case json::value_t::null:
       return "null";
     case json::value_t::boolean:

@@ -87,8 +87,17 @@ struct RouteConfig {
 struct AdminConfig {
   HostPort listen{"127.0.0.1", 9901};  // "listen"
   std::string token_env;               // "token_env": env var holding the bearer token
+  // "read_only_token_env": env var holding a token that may only read (OFREP, /metrics, GETs);
+  // needs token_env. See proxy/admin_access.h for what it may do.
+  std::string read_only_token_env;
   // Filled from the environment at load time, never printed (see redacted JSON in /admin/config).
   std::string token;
+  std::string read_only_token;
+  std::uint64_t max_body_bytes = 1024 * 1024;  // "max_body_bytes": admin and OFREP bodies -> 413
+  // Refused requests (401/403) logged and audited one by one, per interval; the rest are counted
+  // in one summary entry at the interval's end.
+  std::uint64_t auth_failure_log_max = 10;   // "auth_failure_log_max"
+  Millis auth_failure_log_interval{60'000};  // "auth_failure_log_interval_ms"
 };
 
 // "limits"

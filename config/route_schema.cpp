@@ -182,10 +182,11 @@ void read_override(const ObjectReader& route, std::optional<OverrideConfig>& out
                         fmt::format("\"{}\" is not a valid cookie name", config.cookie));
   }
   if (object.read_string("secret_env", config.secret_env) && !is_env_var_name(config.secret_env)) {
+    // The value is not repeated: a common slip is to paste the secret itself here.
     object.errors().add(object.path_of("secret_env"),
-                        fmt::format("\"{}\" is not an environment variable name; use letters, "
-                                    "digits and '_', not starting with a digit",
-                                    config.secret_env));
+                        "not an environment variable name (the value is not shown, in case it is "
+                        "the secret itself); name the variable that holds it, with letters, "
+                        "digits and '_', not starting with a digit");
   }
   out = std::move(config);
 }

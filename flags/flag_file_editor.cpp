@@ -94,13 +94,29 @@ bool write_all(int fd, std::string_view text) {
   return true;
 }
 
+std::string temp_prefix(const fs::path& file) {
+  return "." + file.filename().string() + ".ficus-tmp-";
+}
+
+// Every writer holds the sidecar lock from creating its temp file until renaming or removing it,
+// so a temp file seen while holding the lock was left by a writer that died (SIGKILL, power
+// loss) half-way. They are removed here rather than left to pile up next to the flag file.
+void remove_abandoned_temps(const fs::path& dir, const fs::path& file) {
+  const std::string prefix = temp_prefix(file);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().starts_with(prefix)) fs::remove(entry.path(), ec);
+  }
+}
+
 // Temp file in the same folder (rename is only atomic within one file system), fsync, rename,
-// fsync the folder so the rename itself survives a crash.
+// fsync the folder so the rename itself survives a crash. The caller holds the sidecar lock.
 std::string replace_atomically(const fs::path& file, std::string_view text) {
   static std::atomic<unsigned> counter{0};
   const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  const fs::path temp = dir / ("." + file.filename().string() + ".ficus-tmp-" +
-                               std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  remove_abandoned_temps(dir, file);
+  const fs::path temp =
+      dir / (temp_prefix(file) + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   struct stat original {};
   const mode_t mode = ::stat(file.c_str(), &original) == 0 ? (original.st_mode & 07777) : 0644;
   FileDescriptor out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));

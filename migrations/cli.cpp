@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "config/redaction.h"
 #include "migrations/lint/linter.h"
 #include "migrations/lint/report.h"
 #include "migrations/migrate_config.h"
@@ -207,8 +208,8 @@ int verb_restore(CliState& s) {
   std::string url = db_of(s);
   if (!s.yes) {
     std::cerr << fmt::format(
-        "error: restore replaces everything in {} with {}; run again with --yes to do it\n", url,
-        s.from.empty() ? "the newest backup" : s.from);
+        "error: restore replaces everything in {} with {}; run again with --yes to do it\n",
+        config::redact_url_credentials(url), s.from.empty() ? "the newest backup" : s.from);
     return kExitFailure;
   }
   std::optional<std::string> from;

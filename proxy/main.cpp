@@ -16,6 +16,7 @@
 #include "migrations/cli.h"
 #include "proxy/control/cli.h"
 #include "proxy/control/control_plane.h"
+#include "proxy/control/denial_audit.h"
 #include "proxy/metrics/proxy_metrics.h"
 #include "proxy/server.h"
 
@@ -91,6 +92,9 @@ int main(int argc, char** argv) {
     // Declared after the control plane so it goes first: it changes shares through it.
     std::unique_ptr<ficus::cutover::CutoverService> cutover_engine;
     server.extend([&](ficus::proxy::ServerParts& parts) {
+      // Refused admin requests are audited whether or not there are flags to change.
+      ficus::proxy::control::audit_admin_denials(parts.admin,
+                                                 parts.routes.load()->config().audit_log.path);
       if (parts.flag_store == nullptr) return;  // no flags: nothing to split, kill or audit
       control = std::make_unique<ficus::proxy::control::ControlPlane>(
           parts.routes, *parts.flag_store, parts.routes.load()->config().audit_log.path);

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "config/redaction.h"
 #include "migrations/runner/driver.h"
 #include "migrations/runner/pg_driver.h"
 #include "migrations/runner/sqlite_driver.h"
@@ -12,7 +13,7 @@ Dialect dialect_of_url(const std::string& db_url) {
   if (db_url.starts_with("sqlite:")) return Dialect::kSqlite;
   throw MigrationError(fmt::format(
       "database URL `{}` is neither postgres://... nor sqlite:PATH; fix --db or DATABASE_URL",
-      db_url));
+      config::redact_url_credentials(db_url)));
 }
 
 std::string sqlite_path_of_url(const std::string& db_url) {

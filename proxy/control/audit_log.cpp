@@ -14,8 +14,15 @@
 namespace ficus::proxy::control {
 
 nlohmann::json AuditEntry::to_json() const {
-  return {{"time", time}, {"actor", actor},   {"action", action}, {"route", route},
-          {"flag", flag}, {"before", before}, {"after", after},   {"reason", reason}};
+  return {{"time", time},
+          {"actor", actor},
+          {"token", token.empty() ? nlohmann::json(nullptr) : nlohmann::json(token)},
+          {"action", action},
+          {"route", route},
+          {"flag", flag},
+          {"before", before},
+          {"after", after},
+          {"reason", reason}};
 }
 
 std::string audit_time_now() {
@@ -36,9 +43,16 @@ std::string AuditLog::append(AuditEntry entry) {
   if (entry.time.empty()) entry.time = audit_time_now();
   // Built as ordered_json so the keys stay in the documented order on disk.
   const nlohmann::ordered_json line = {
-      {"time", entry.time},   {"actor", entry.actor},   {"action", entry.action},
-      {"route", entry.route}, {"flag", entry.flag},     {"before", entry.before},
-      {"after", entry.after}, {"reason", entry.reason},
+      {"time", entry.time},
+      {"actor", entry.actor},
+      {"token",
+       entry.token.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(entry.token)},
+      {"action", entry.action},
+      {"route", entry.route},
+      {"flag", entry.flag},
+      {"before", entry.before},
+      {"after", entry.after},
+      {"reason", entry.reason},
   };
   // Invalid UTF-8 in a header-supplied actor or reason must not make the line unparsable.
   const std::string text =
@@ -49,7 +63,14 @@ std::string AuditLog::append(AuditEntry entry) {
     std::error_code ignored;
     std::filesystem::create_directories(path_.parent_path(), ignored);
   }
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  // O_EXCL first: when this append creates the file, the folder's new entry must be fsynced too,
+  // or a crash could lose the whole file along with its first entry.
+  bool created = true;
+  int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  }
   if (fd < 0) return "cannot open audit log " + path_.string() + ": " + std::strerror(errno);
   std::string error;
   // One write() per line: with O_APPEND the kernel places it whole at the end of the file.
@@ -64,6 +85,14 @@ std::string AuditLog::append(AuditEntry entry) {
     error = "cannot fsync audit log " + path_.string() + ": " + std::strerror(errno);
   }
   ::close(fd);
+  if (error.empty() && created) {
+    const std::filesystem::path dir = path_.has_parent_path() ? path_.parent_path() : ".";
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+      error = "cannot fsync the audit log's folder " + dir.string() + ": " + std::strerror(errno);
+    }
+    if (dir_fd >= 0) ::close(dir_fd);
+  }
   return error;
 }
 

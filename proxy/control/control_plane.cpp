@@ -36,10 +36,14 @@ std::string_view path_of(const AdminRequest& request) {
   return target.substr(0, target.find('?'));
 }
 
+// X-Ficus-Actor, else the name of the token the request carried ("admin"; "none" is shown as
+// "admin" too: without a token configured, whoever reaches the listener is the admin).
 std::string actor_of(const AdminRequest& request) {
   std::string actor(request["X-Ficus-Actor"]);
   const auto first = actor.find_first_not_of(" \t");
-  if (first == std::string::npos) return "admin";
+  if (first == std::string::npos) {
+    return credential_of(request) == AdminCredential::read_only ? "read-only" : "admin";
+  }
   actor = actor.substr(first, kMaxActor);
   actor.erase(actor.find_last_not_of(" \t") + 1);
   return actor;
@@ -363,6 +367,7 @@ AdminReply ControlPlane::change(const AdminRequest& request, const config::Route
     std::string error =
         audit_.append({.time = {},
                        .actor = actor_of(request),
+                       .token = std::string(to_string(credential_of(request))),
                        .action = guarded.forced.empty() ? action : action + "-forced",
                        .route = route.name,
                        .flag = route.flag,
@@ -430,6 +435,7 @@ void ControlPlane::on_flags_changed(const flags::FlagSet& before, const flags::F
     // loudly if the log stays unwritable.
     (void)audit_.append({.time = {},
                          .actor = "file",
+                         .token = {},
                          .action = "file-edit",
                          .route = route.name,
                          .flag = route.flag,

@@ -474,7 +474,7 @@ TEST(ConfigValidation, OverrideAndPinCookieNamesAreChecked) {
       errors_of(config),
       ElementsAre(
           R"(routes[0].override.cookie: "a b" is not a valid cookie name)",
-          R"(routes[0].override.secret_env: "1X" is not an environment variable name; use letters, digits and '_', not starting with a digit)",
+          R"(routes[0].override.secret_env: not an environment variable name (the value is not shown, in case it is the secret itself); name the variable that holds it, with letters, digits and '_', not starting with a digit)",
           R"(routes[0].pin_cookie: "pin;" is not a valid cookie name)"));
 
   config["routes"][0]["override"] = {{"header", "X-Force"}};
@@ -536,7 +536,7 @@ TEST(ConfigValidation, MissingOrEmptyTokenVariableIsNamed) {
   EXPECT_THAT(
       errors_of(config),
       ElementsAre(
-          R"(admin.token_env: "MY-TOKEN" is not an environment variable name; use letters, digits and '_', not starting with a digit)"));
+          R"(admin.token_env: not an environment variable name (the value is not shown, in case it is the admin bearer token itself); name the variable that holds it, with letters, digits and '_', not starting with a digit)"));
 }
 
 TEST(ConfigValidation, AdminOnANonLoopbackAddressNeedsAToken) {

@@ -42,8 +42,9 @@ TEST(AuditLog, AppendWritesOneJsonLineWithEveryFieldInOrder) {
   const auto entry = nlohmann::ordered_json::parse(lines[0]);
   std::vector<std::string> keys;
   for (const auto& [key, value] : entry.items()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"time", "actor", "action", "route", "flag", "before",
-                                            "after", "reason"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"time", "actor", "token", "action", "route", "flag",
+                                            "before", "after", "reason"}));
+  EXPECT_TRUE(entry["token"].is_null()) << "no token given: null, not an empty string";
   EXPECT_TRUE(std::regex_match(entry["time"].get<std::string>(),
                                std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
       << entry["time"];
