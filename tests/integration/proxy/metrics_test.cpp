@@ -96,7 +96,8 @@ TEST_F(ProxyTest, MetricsDisabledRecordsNoRequestsButKeepsControlGauges) {
       << scrape.body;
   auto compare = http_get(proxy.admin_port(), "/admin/compare?route=default");
   EXPECT_EQ(compare.status, 503);
-  EXPECT_NE(compare.body.find("\"enabled\": false"), std::string::npos) << compare.body;
+  const auto error = nlohmann::json::parse(compare.body)["error"].get<std::string>();
+  EXPECT_NE(error.find(R"("metrics": {"enabled": false})"), std::string::npos) << error;
   auto effective = http_get(proxy.admin_port(), "/admin/config");
   EXPECT_EQ(nlohmann::json::parse(effective.body)["metrics"]["enabled"], false) << effective.body;
 }
