@@ -270,6 +270,7 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
       if (old != nullptr && !fell_back_to_old) {
         state_.metrics->count_upstream_error(worker_.index(), ctx.route, ctx.target,
                                              acquired.failure);
+        state_.comparison->record_failed_attempt(worker_.index(), ctx.route, ctx.target, ctx.start);
         state_.metrics->in_flight(worker_.index(), ctx.route, ctx.target, -1);
         ctx.target = Target::old_target;
         ctx.upstream = old->name;

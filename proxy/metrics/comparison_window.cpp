@@ -128,9 +128,20 @@ std::vector<std::string> ComparisonWindow::routes() const {
 
 void ComparisonWindow::record(std::size_t worker, const RequestContext& ctx,
                               Clock::time_point end) {
-  if (!recording_ || ctx.target == Target::none || ctx.route.empty()) return;
-  RouteRings& rings = shards_.at(worker)->route(ctx.route);
-  std::atomic<Ring*>& ring_slot = rings.rings[ctx.target == Target::new_target ? 1 : 0];
+  add(worker, ctx.route, ctx.target, end - ctx.start, is_error(ctx), end);
+}
+
+void ComparisonWindow::record_failed_attempt(std::size_t worker, std::string_view route,
+                                             Target target, Clock::time_point start,
+                                             Clock::time_point end) {
+  add(worker, route, target, end - start, true, end);
+}
+
+void ComparisonWindow::add(std::size_t worker, std::string_view route, Target target,
+                           std::chrono::nanoseconds took, bool error, Clock::time_point end) {
+  if (!recording_ || target == Target::none || route.empty()) return;
+  RouteRings& rings = shards_.at(worker)->route(route);
+  std::atomic<Ring*>& ring_slot = rings.rings[target == Target::new_target ? 1 : 0];
   Ring* ring = ring_slot.load(std::memory_order_relaxed);  // only this thread stores it
   const auto size = static_cast<std::size_t>(capacity_.count());
   if (ring == nullptr) {
@@ -149,9 +160,9 @@ void ComparisonWindow::record(std::size_t worker, const RequestContext& ctx,
     for (auto& n : slot.latency) n.store(0, std::memory_order_release);
     slot.second.store(second, std::memory_order_release);
   }
-  const auto elapsed = std::max(std::chrono::nanoseconds::zero(), end - ctx.start);
+  const auto elapsed = std::max(std::chrono::nanoseconds::zero(), took);
   release_add(slot.latency[window_bucket(elapsed)]);
-  if (is_error(ctx)) release_add(slot.errors);
+  if (error) release_add(slot.errors);
 }
 
 Comparison ComparisonWindow::compare(std::string_view route, std::chrono::seconds window,

@@ -61,6 +61,12 @@ class ComparisonWindow {
   // ending in a second that has already left the ring is dropped.
   void record(std::size_t worker, const RequestContext& ctx, Clock::time_point end = Clock::now());
 
+  // Worker thread. One attempt on `target` that failed before the request was sent (new could
+  // not be reached, so the request went to old instead): counted as an error of `target`, so
+  // a new that is down is judged worse, not merely quiet.
+  void record_failed_attempt(std::size_t worker, std::string_view route, Target target,
+                             Clock::time_point start, Clock::time_point end = Clock::now());
+
   // Any thread: the seconds (now - window, now] for `route`, judged by `rule`. `window` must be
   // 1 s .. capacity() (std::invalid_argument otherwise). A route with no traffic yields zeros and
   // insufficient-data.
@@ -69,6 +75,9 @@ class ComparisonWindow {
 
  private:
   struct WorkerShard;
+
+  void add(std::size_t worker, std::string_view route, Target target, std::chrono::nanoseconds took,
+           bool error, Clock::time_point end);
 
   std::chrono::seconds capacity_;
   bool recording_;

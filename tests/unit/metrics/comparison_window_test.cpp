@@ -97,6 +97,19 @@ TEST(ComparisonWindow, UpstreamFailuresAnd5xxAreErrorsCountedOncePerRequest) {
   EXPECT_EQ(c.new_target.errors, 3u);
 }
 
+TEST(ComparisonWindow, AttemptsOnAnUnreachableNewCountAsNewErrors) {
+  ComparisonWindow window(1);
+  record_many(window, 0, "orders", kOld, 200, 0, milliseconds(5), kNow);
+  for (int i = 0; i < 100; ++i) {
+    window.record_failed_attempt(0, "orders", kNew, kNow - milliseconds(1), kNow);
+  }
+  const Comparison c = window.compare("orders", seconds(60), VerdictRule{}, kNow);
+  EXPECT_EQ(c.new_target.requests, 100u);
+  EXPECT_EQ(c.new_target.errors, 100u);
+  EXPECT_EQ(c.old_target.errors, 0u);
+  EXPECT_EQ(c.verdict, Verdict::new_worse);
+}
+
 TEST(ComparisonWindow, RequestsWithoutATargetAreNotCompared) {
   ComparisonWindow window(1);
   window.record(0, finished("", Target::none, 404, milliseconds(1), kNow, FailureKind::no_route),
