@@ -1,0 +1,2 @@
+-- ficus:up
+CLUSTER users USING users_pkey; -- expect

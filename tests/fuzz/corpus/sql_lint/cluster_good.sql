@@ -1,0 +1,3 @@
+-- ficus:up
+ALTER TABLE users SET (fillfactor = 90);
+SELECT 'CLUSTER users';

@@ -1,0 +1,3 @@
+-- ficus:phase contract
+-- ficus:up
+ALTER TABLE users DROP COLUMN legacy_flag;

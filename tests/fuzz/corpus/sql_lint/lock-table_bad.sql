@@ -1,0 +1,3 @@
+-- ficus:up
+LOCK TABLE users; -- expect
+LOCK users IN SHARE MODE; -- expect

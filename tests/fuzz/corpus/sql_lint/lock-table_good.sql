@@ -1,0 +1,3 @@
+-- ficus:up
+-- LOCK TABLE users;
+SELECT 'LOCK TABLE users';

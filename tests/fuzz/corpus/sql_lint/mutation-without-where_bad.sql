@@ -1,0 +1,3 @@
+-- ficus:up
+UPDATE users SET active = true; -- expect
+DELETE FROM sessions; -- expect

@@ -1,0 +1,2 @@
+-- ficus:up
+ALTER TABLE users ALTER COLUMN email SET NOT NULL; -- expect

@@ -1,0 +1,4 @@
+-- ficus:no-transaction
+-- ficus:up
+VACUUM FULL users; -- expect
+VACUUM (FULL, ANALYZE) orders; -- expect

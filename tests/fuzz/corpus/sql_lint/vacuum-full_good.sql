@@ -1,0 +1,4 @@
+-- ficus:no-transaction
+-- ficus:up
+VACUUM ANALYZE users;
+-- VACUUM FULL users;
