@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -15,6 +17,42 @@
 
 namespace ficus::migrations {
 namespace {
+
+// The offset of the first byte that does not belong to a well-formed UTF-8 sequence (RFC 3629:
+// no overlongs, no surrogates, nothing above U+10FFFF). A few lines rather than a library: none
+// of the packaged ones is a dependency already.
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    unsigned char min_second = 0x80, max_second = 0xBF;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      if (c == 0xE0) min_second = 0xA0;
+      if (c == 0xED) max_second = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      if (c == 0xF0) min_second = 0x90;
+      if (c == 0xF4) max_second = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      const unsigned char lo = k == 1 ? min_second : 0x80, hi = k == 1 ? max_second : 0xBF;
+      if (next < lo || next > hi) return i;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
 
 namespace tree = pg_tree;
 
@@ -37,7 +75,14 @@ class FileLinter {
   std::vector<Finding> run() {
     check_allow_directives();
     std::size_t allow_errors = findings_.size();
-    if (options_.dialect == Dialect::kPostgres) {
+    // libpg_query copies identifier and string bytes into its JSON as they are; a byte that is
+    // not UTF-8 makes that JSON unreadable, so it is reported here, where the line is known.
+    if (auto bad = first_invalid_utf8(file_.up.sql)) {
+      parse_error(file_.up.line_of(*bad),
+                  "a byte that is not UTF-8 (migrations must be UTF-8 text; re-save the file as "
+                  "UTF-8)",
+                  options_.dialect == Dialect::kPostgres ? "PostgreSQL 15" : "SQLite");
+    } else if (options_.dialect == Dialect::kPostgres) {
       lint_postgres();
     } else {
       lint_sqlite();

@@ -15,8 +15,11 @@ std::vector<StatementLock> statement_locks(const MigrationFile& file, Dialect di
   for (const Statement& s : split_statements(dialect, file.up, file.path)) {
     StatementLock entry{s.line, s.text, "", ""};
     PgQueryParseResult result = pg_query_parse(s.text.c_str());
-    if (!result.error) {
-      auto parsed = nlohmann::json::parse(result.parse_tree);
+    // Not throwing: a statement with bytes that are not UTF-8 gets no lock line (lint reports it).
+    auto parsed = result.error ? nlohmann::json()
+                               : nlohmann::json::parse(result.parse_tree, nullptr,
+                                                       /*allow_exceptions=*/false);
+    if (parsed.is_object()) {
       const auto& stmts = pg_tree::items(parsed, "stmts");
       if (stmts.size() == 1) {
         LockTaken lock = lock_taken(pg_tree::field(stmts[0], "stmt"));

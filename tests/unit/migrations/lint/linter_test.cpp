@@ -36,6 +36,24 @@ TEST(Linter, FileThatDoesNotParseIsOneErrorNamingLineAndParserMessage) {
   EXPECT_TRUE(has_blocking_errors(findings));
 }
 
+// Found by tests/fuzz (sql_lint): a byte that is not UTF-8 made libpg_query's JSON unreadable
+// and lint threw instead of reporting.
+TEST(Linter, ByteThatIsNotUtf8IsAParseErrorNamingItsLineInBothDialects) {
+  const std::string text =
+      "-- ficus:up\nSELECT 1;\nALTER TABLE users RENAME TO acco\x8d"
+      "unts;\n";
+  for (Dialect dialect : {Dialect::kPostgres, Dialect::kSqlite}) {
+    auto findings = lint_text(text, dialect);
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].rule, kParseErrorId);
+    EXPECT_EQ(findings[0].line, 3u);
+    EXPECT_NE(findings[0].message.find("not UTF-8"), std::string::npos) << findings[0].message;
+  }
+  // Well-formed multi-byte text is fine.
+  EXPECT_TRUE(
+      lint_text("-- ficus:up\nCOMMENT ON TABLE t IS 'caf\xc3\xa9 \xf0\x9f\x8c\xb3';\n").empty());
+}
+
 TEST(Linter, AllowDirectiveKeepsTheFindingButMarksItAllowedWithTheReason) {
   auto findings = lint_text(
       "-- ficus:allow dropping-column unused since release 42\n-- ficus:up\nALTER TABLE users "

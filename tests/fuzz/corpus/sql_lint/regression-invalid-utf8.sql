@@ -1,0 +1,2 @@
+-- ficus:up
+ALTER TABLE users RENAME TO accouçnts; -- expect
