@@ -16,46 +16,6 @@ namespace {
 
 constexpr std::string_view kVia = "1.1 ficus";
 
-// Fields that describe one connection, not the message (RFC 9110 §7.6.1). Transfer-Encoding is
-// not in this list: the proxy keeps chunked framing as the parser validated it.
-constexpr std::array<http::field, 6> kHopByHop = {
-    http::field::connection, http::field::keep_alive, http::field::proxy_connection,
-    http::field::te,         http::field::trailer,    http::field::upgrade,
-};
-
-void remove_hop_by_hop(http::fields& fields) {
-  // Names listed in Connection are hop-by-hop too; collect them before Connection goes.
-  std::vector<std::string> listed;
-  auto [first, last] = fields.equal_range(http::field::connection);
-  for (auto it = first; it != last; ++it) {
-    for (auto token : http::token_list(it->value())) listed.emplace_back(token);
-  }
-  for (const auto& name : listed) {
-    // A message's framing and its Host are end-to-end whatever Connection says: erasing
-    // Content-Length or Transfer-Encoding here would send the body up unframed, so the next hop
-    // would read it as a request of its own (request smuggling).
-    if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
-        beast::iequals(name, "host")) {
-      continue;
-    }
-    fields.erase(name);
-  }
-  for (auto field : kHopByHop) fields.erase(field);
-  fields.erase("proxy-authorization");
-}
-
-void append_field(http::fields& fields, std::string_view name, std::string_view value) {
-  auto existing = fields[name];
-  if (existing.empty()) {
-    fields.set(name, value);
-    return;
-  }
-  std::string combined(existing);
-  combined += ", ";
-  combined += value;
-  fields.set(name, combined);
-}
-
 }  // namespace
 
 namespace {
@@ -141,46 +101,11 @@ std::string check_request_framing(const http::request_header<>& head) {
   return {};
 }
 
-void prepare_upstream_request(http::request<http::buffer_body>& head, const ForwardInfo& info) {
-  remove_hop_by_hop(head);
-  // Ficus answers 100-continue itself once the upstream is connected; the upstream sees a plain
-  // body.
-  head.erase(http::field::expect);
-  // Duplicate identical Content-Length values were merged by the parser; send exactly one.
-  auto length = head.find(http::field::content_length);
-  if (length != head.end()) {
-    std::string value(length->value());
-    if (auto comma = value.find(','); comma != std::string::npos) value.resize(comma);
-    head.erase(http::field::content_length);
-    head.set(http::field::content_length, value);
-  }
-  // Absolute-form goes up as origin-form: check_request_framing made sure Host names the same host.
-  if (auto rest = after_http_scheme(head.target())) {
-    auto path = path_and_query_of(*rest);
-    head.target(path.starts_with('/') ? std::string(path) : "/" + std::string(path));
-  }
-  append_field(head, "X-Forwarded-For", info.client_ip);
-  head.set("X-Forwarded-Proto", "http");
-  if (!info.original_host.empty()) head.set("X-Forwarded-Host", info.original_host);
-  append_field(head, "Via", kVia);
-  head.version(11);
-  head.keep_alive(true);
-}
-
-void prepare_client_response(http::response<http::buffer_body>& head, const ResponseInfo& info) {
-  remove_hop_by_hop(head);
-  append_field(head, "Via", kVia);
-  if (info.ficus_headers) {
-    head.set("X-Ficus-Route", info.route);
-    head.set("X-Ficus-Target", info.target);
-  }
-  head.version(info.client_version);
-  head.keep_alive(info.keep_alive);
-}
-
 namespace {
 
-// The hop-by-hop rules of remove_hop_by_hop(), as a test on one field instead of erasing.
+// Hop-by-hop fields (RFC 9110 §7.6.1): the fixed list plus every name listed in Connection,
+// except framing and Host. Transfer-Encoding is not in the list: chunked framing is kept as the
+// parser validated it.
 class HopByHop {
  public:
   explicit HopByHop(const http::fields& fields) {
@@ -188,7 +113,9 @@ class HopByHop {
     for (auto it = first; it != last; ++it) {
       for (auto token : http::token_list(it->value())) {
         std::string_view name(token);
-        // Framing and Host stay end-to-end whatever Connection says (see remove_hop_by_hop).
+        // A message's framing and its Host are end-to-end whatever Connection says: dropping
+        // Content-Length or Transfer-Encoding would send the body up unframed, so the next hop
+        // would read it as a request of its own (request smuggling).
         if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
             beast::iequals(name, "host")) {
           continue;

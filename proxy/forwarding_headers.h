@@ -30,12 +30,10 @@ struct ForwardInfo {
   std::string_view original_host;  // the request's Host, for X-Forwarded-Host
 };
 
-// Rewrites a client request head into the one sent upstream (always HTTP/1.1, keep-alive).
-void prepare_upstream_request(http::request<http::buffer_body>& head, const ForwardInfo& info);
-
-// Appends to `out` the head sent upstream for `head`: the same rules as prepare_upstream_request,
-// written straight into text. This is what the proxy sends: the head is never copied into a
-// second Beast message, and `out` keeps its capacity from one request to the next.
+// Appends to `out` the head sent upstream for `head` (always HTTP/1.1, keep-alive): hop-by-hop
+// fields and Expect dropped, one Content-Length, absolute-form target as origin-form,
+// X-Forwarded-For/-Proto/-Host and Via added. Written straight into text: the head is never
+// copied into a second Beast message, and `out` keeps its capacity from one request to the next.
 void write_upstream_request_head(const http::request_header<>& head, const ForwardInfo& info,
                                  std::string& out);
 
@@ -53,9 +51,6 @@ struct ResponseInfo {
   } framing = Framing::as_is;
   std::string_view pin_cookie;  // non-empty: add "Set-Cookie: <pin_cookie>=new; ..." (the pin)
 };
-
-// Rewrites an upstream response head into the one sent to the client.
-void prepare_client_response(http::response<http::buffer_body>& head, const ResponseInfo& info);
 
 // Appends to `out` the response head sent to the client for the upstream's `head` (see
 // write_upstream_request_head for why it is text).
