@@ -139,8 +139,8 @@ bool serve_one(boost::beast::test::stream& stream, boost::beast::flat_buffer& bu
   if (!proxy::check_request_framing(request).empty()) return false;
   const auto* route = f.routes->match(request[http::field::host], path);
   if (route != nullptr) {
-    auto client_ip =
-        proxy::effective_client_ip("10.0.0.1", request["X-Forwarded-For"], config.trusted_proxies);
+    auto client_ip = proxy::effective_client_ip("10.0.0.1", request["X-Forwarded-For"],
+                                                config.trusted_proxy_networks);
     proxy::RequestAttributes attributes(request, path, client_ip);
     (void)f.chooser.choose(0, *route, attributes, random);
   }
