@@ -109,6 +109,13 @@ std::optional<json> parse_json_document(std::string_view text, ErrorList& errors
                   fmt::format("invalid JSON: {} (comments are allowed, trailing commas are not)",
                               syntax_detail(error)));
     return std::nullopt;
+  } catch (const json::out_of_range& error) {
+    // A number too large for a double (e.g. 1e999) is reported as out_of_range, without a
+    // position. Found by tests/fuzz (config).
+    std::string what = error.what();
+    if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    errors.add_at(1, 1, fmt::format("invalid JSON: {}; write a number that fits a double", what));
+    return std::nullopt;
   }
 }
 

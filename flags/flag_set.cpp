@@ -62,6 +62,12 @@ class SourceParser {
       if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
       error("", "invalid JSON: " + what + "; fix the syntax");
       return finish();
+    } catch (const json::out_of_range& e) {
+      // A number too large for a double (e.g. 1e999); found by tests/fuzz (flags).
+      std::string what = e.what();
+      if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+      error("", "invalid JSON: " + what + "; write a number that fits a double");
+      return finish();
     }
     if (!document.is_object()) {
       error("", "must be a JSON object with a \"flags\" object (flagd format)");

@@ -121,6 +121,14 @@ TEST(ConfigLoader, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_THAT(error.message, HasSubstr("unexpected string literal"));
 }
 
+// Found by tests/fuzz (config): nlohmann reports this as out_of_range, not parse_error.
+TEST(ConfigLoader, NumberTooLargeForADoubleIsAnErrorNotACrash) {
+  LoadResult loaded = parse_config("{\"threads\": 4444E44444}", "/etc/ficus/ficus.json");
+  ASSERT_FALSE(loaded.ok());
+  ASSERT_EQ(loaded.errors.size(), 1u);
+  EXPECT_THAT(loaded.errors[0].message, HasSubstr("number overflow"));
+}
+
 TEST(ConfigLoader, TrailingCommaErrorSaysTrailingCommasAreNotAllowed) {
   LoadResult loaded = parse_config("{\n  \"threads\": 2,\n}\n", "/etc/ficus/ficus.json");
   ASSERT_EQ(loaded.errors.size(), 1u);
