@@ -237,8 +237,12 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
       had_body && beast::iequals(request[http::field::expect], "100-continue");
   // Written once: a retry sends the same head again.
   upstream_head_.clear();
+  const auto& override_target = decision.route->override_target;
   write_upstream_request_head(
-      request, {.client_ip = client_ip_, .original_host = request[http::field::host]},
+      request,
+      {.client_ip = client_ip_,
+       .original_host = request[http::field::host],
+       .override_header = override_target ? std::string_view(override_target->header) : ""},
       upstream_head_);
 
   const config::UpstreamConfig* upstream = decision.upstream;

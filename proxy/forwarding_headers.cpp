@@ -213,6 +213,7 @@ void write_upstream_request_head(const http::request_header<>& head, const Forwa
       continue;
     }
     if (beast::iequals(name, "X-Forwarded-Proto")) continue;
+    if (!info.override_header.empty() && beast::iequals(name, info.override_header)) continue;
     if (!info.original_host.empty() && beast::iequals(name, "X-Forwarded-Host")) continue;
     append_line(out, name, field.value());
   }

@@ -28,12 +28,16 @@ std::string check_request_framing(const http::request_header<>& head);
 struct ForwardInfo {
   std::string_view client_ip;
   std::string_view original_host;  // the request's Host, for X-Forwarded-Host
+  // The route's override header (lower-cased; empty when it has none): it is addressed to Ficus
+  // and may carry the override secret, so the upstream never sees it.
+  std::string_view override_header;
 };
 
 // Appends to `out` the head sent upstream for `head` (always HTTP/1.1, keep-alive): hop-by-hop
-// fields and Expect dropped, one Content-Length, absolute-form target as origin-form,
-// X-Forwarded-For/-Proto/-Host and Via added. Written straight into text: the head is never
-// copied into a second Beast message, and `out` keeps its capacity from one request to the next.
+// fields, Expect and the override header dropped, one Content-Length, absolute-form target as
+// origin-form, X-Forwarded-For/-Proto/-Host and Via added. Written straight into text: the head is
+// never copied into a second Beast message, and `out` keeps its capacity from one request to the
+// next.
 void write_upstream_request_head(const http::request_header<>& head, const ForwardInfo& info,
                                  std::string& out);
 

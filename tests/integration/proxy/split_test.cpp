@@ -152,6 +152,12 @@ TEST_F(SplitTest, OverrideWithSecretNeedsTheSecret) {
   EXPECT_EQ(target_for("alice", {{"X-Ficus-Target", "new"}}), "old");
   EXPECT_EQ(target_for("alice", {{"X-Ficus-Target", "new;wrong"}}), "old");
   EXPECT_EQ(target_for("alice", {{"X-Ficus-Target", "new;letmein"}}), "new");
+  // The header is for Ficus: the upstream never sees it, nor the secret in it.
+  auto seen = new_upstream_->requests().back();
+  EXPECT_FALSE(seen.header("x-ficus-target").has_value());
+  for (const auto& [name, value] : seen.headers) {
+    EXPECT_EQ(value.find("letmein"), std::string::npos) << name;
+  }
 }
 
 TEST_F(SplitTest, PinCookieKeepsClientOnNewWhenShareDropsButNotAfterKill) {

@@ -1,4 +1,7 @@
 // Keep-alive reuse and streaming bodies (bounded memory, chunked both ways, 100-continue).
+#include <chrono>
+#include <thread>
+
 #include <boost/asio.hpp>
 
 #include "tests/integration/proxy/proxy_fixture.h"
@@ -105,6 +108,29 @@ TEST_F(ProxyTest, ChunkedRequestBodyReachesUpstreamWhole) {
   EXPECT_NE(raw.find("\"bytes\":11"), std::string::npos) << raw;
   auto seen = old_upstream_->requests().back();
   EXPECT_EQ(seen.body_bytes, 11u);
+  EXPECT_TRUE(seen.body_chunked);
+}
+
+// An empty chunked body whose last chunk and trailer arrive one byte per packet: Boost 1.81's chunk
+// parser asserted on this in debug builds (only when no data chunk came first), aborting the
+// sanitizer-built proxy (proxy/boost_assert_handler.cpp).
+TEST_F(ProxyTest, EmptyChunkedBodyArrivingOneBytePerPacketReachesUpstream) {
+  ProxyProcess proxy(base_config());
+  net::io_context io;
+  auto socket = connect_to(io, proxy.port());
+  socket.set_option(tcp::no_delay(true));
+  net::write(socket, net::buffer(std::string("POST /sink HTTP/1.1\r\nHost: localhost\r\n"
+                                             "Connection: close\r\nTransfer-Encoding: chunked\r\n"
+                                             "\r\n")));
+  for (char byte : std::string("0\r\n\r\n")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    net::write(socket, net::buffer(&byte, 1));
+  }
+  std::string rest;
+  auto head = read_head(socket, rest);
+  ASSERT_TRUE(head.starts_with("HTTP/1.1 200")) << head << proxy.log();
+  auto seen = old_upstream_->requests().back();
+  EXPECT_EQ(seen.body_bytes, 0u);
   EXPECT_TRUE(seen.body_chunked);
 }
 
