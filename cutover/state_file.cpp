@@ -1,12 +1,5 @@
 #include "cutover/state_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -15,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "flags/atomic_file.h"
+
 namespace ficus::cutover {
 namespace {
 
@@ -22,52 +17,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr int kFormatVersion = 1;
-
-std::string errno_text() {
-  return std::strerror(errno);
-}
-
-bool write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-// Same steps as the flag file editor's: temp in the same folder (rename is atomic only within one
-// file system), fsync, rename, fsync the folder so the rename itself survives a crash.
-std::string replace_atomically(const fs::path& file, std::string_view text) {
-  static std::atomic<unsigned> counter{0};
-  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  const fs::path temp = dir / ("." + file.filename().string() + ".tmp-" +
-                               std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) return "cannot create " + temp.string() + ": " + errno_text();
-  std::string error;
-  if (!write_all(fd, text)) {
-    error = "cannot write " + temp.string() + ": " + errno_text();
-  } else if (::fsync(fd) != 0) {
-    error = "cannot fsync " + temp.string() + ": " + errno_text();
-  }
-  if (::close(fd) != 0 && error.empty())
-    error = "cannot close " + temp.string() + ": " + errno_text();
-  if (error.empty() && ::rename(temp.c_str(), file.c_str()) != 0) {
-    error = "cannot rename " + temp.string() + " to " + file.string() + ": " + errno_text();
-  }
-  if (!error.empty()) {
-    ::unlink(temp.c_str());
-    return error;
-  }
-  const int folder = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (folder < 0 || ::fsync(folder) != 0) error = "cannot fsync folder " + dir.string();
-  if (folder >= 0) ::close(folder);
-  return error;
-}
 
 }  // namespace
 
@@ -146,7 +95,7 @@ std::string CutoverStateFile::save(const SavedState& state) const {
         {"full_since", saved.full_since ? json(utc_timestamp(*saved.full_since)) : json(nullptr)}};
   }
   const json document = {{"version", kFormatVersion}, {"routes", std::move(routes)}};
-  return replace_atomically(path_, document.dump(2) + "\n");
+  return flags::replace_file_atomically(path_, document.dump(2) + "\n", 0640);
 }
 
 }  // namespace ficus::cutover

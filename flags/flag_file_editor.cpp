@@ -2,10 +2,8 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -14,6 +12,8 @@
 #include <sstream>
 #include <vector>
 
+#include "flags/atomic_file.h"
+#include "flags/file_descriptor.h"
 #include "flags/flag_set.h"
 
 namespace ficus::flags {
@@ -30,22 +30,6 @@ FlagEditResult fail(Status status, std::string error) {
 std::string errno_text() {
   return std::strerror(errno);
 }
-
-// Closes a descriptor on every path out.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 // flock() is per open file description, so it also excludes other processes (a second `ficus
 // serve` or an operator's script using the same convention). The sidecar file is never renamed,
@@ -82,71 +66,15 @@ std::mutex& writer_mutex() {
   return mutex;
 }
 
-bool write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-std::string temp_prefix(const fs::path& file) {
-  return "." + file.filename().string() + ".ficus-tmp-";
-}
-
 // Every writer holds the sidecar lock from creating its temp file until renaming or removing it,
 // so a temp file seen while holding the lock was left by a writer that died (SIGKILL, power
 // loss) half-way. They are removed here rather than left to pile up next to the flag file.
 void remove_abandoned_temps(const fs::path& dir, const fs::path& file) {
-  const std::string prefix = temp_prefix(file);
+  const std::string prefix = atomic_temp_prefix(file);
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().filename().string().starts_with(prefix)) fs::remove(entry.path(), ec);
   }
-}
-
-// Temp file in the same folder (rename is only atomic within one file system), fsync, rename,
-// fsync the folder so the rename itself survives a crash. The caller holds the sidecar lock.
-std::string replace_atomically(const fs::path& file, std::string_view text) {
-  static std::atomic<unsigned> counter{0};
-  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  remove_abandoned_temps(dir, file);
-  const fs::path temp =
-      dir / (temp_prefix(file) + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  struct stat original {};
-  const mode_t mode = ::stat(file.c_str(), &original) == 0 ? (original.st_mode & 07777) : 0644;
-  FileDescriptor out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-  if (out.get() < 0) return "cannot create " + temp.string() + ": " + errno_text();
-  auto discard = [&](std::string why) {
-    ::close(out.release());
-    ::unlink(temp.c_str());
-    return why;
-  };
-  // The umask may have narrowed `mode`; the flag file keeps the permissions it had.
-  if (::fchmod(out.get(), mode) != 0) return discard("cannot chmod " + temp.string());
-  if (!write_all(out.get(), text))
-    return discard("cannot write " + temp.string() + ": " + errno_text());
-  if (::fsync(out.get()) != 0)
-    return discard("cannot fsync " + temp.string() + ": " + errno_text());
-  if (::close(out.release()) != 0) {
-    ::unlink(temp.c_str());
-    return "cannot close " + temp.string() + ": " + errno_text();
-  }
-  if (::rename(temp.c_str(), file.c_str()) != 0) {
-    const std::string why =
-        "cannot rename " + temp.string() + " to " + file.string() + ": " + errno_text();
-    ::unlink(temp.c_str());
-    return why;
-  }
-  FileDescriptor folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (folder.get() < 0 || ::fsync(folder.get()) != 0) {
-    return "renamed, but cannot fsync folder " + dir.string() + ": " + errno_text();
-  }
-  return {};
 }
 
 struct VariantNames {
@@ -319,7 +247,8 @@ FlagEditResult edit_flag_file(const fs::path& file, std::string_view key, const 
     return fail(Status::rejected,
                 where + "the edited file would be invalid (" + first_errors(check.errors) + ")");
   }
-  if (std::string error = replace_atomically(file, text); !error.empty()) {
+  remove_abandoned_temps(file.has_parent_path() ? file.parent_path() : fs::path("."), file);
+  if (std::string error = replace_file_atomically(file, text); !error.empty()) {
     return fail(Status::io_error, error);
   }
   return {Status::changed, {}, text};

@@ -11,6 +11,11 @@
 // body's size.
 #pragma once
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -27,6 +32,12 @@ namespace ficus::proxy {
 // (bench/RESULTS.md): larger reads mean fewer syscalls, and the buffer exists only per connection
 // that is moving a body.
 inline constexpr std::size_t kRelayReadBytes = 64 * 1024;
+
+// What may stay buffered, unparsed, while a body moves: only an incomplete chunk-size line (with
+// its extensions) or trailer section is left after a parse. Beast sets no limit on either, so
+// without this a peer could make the buffer grow without end; a longer one fails the message with
+// http::error::buffer_overflow (400 from a client, 502 from an upstream).
+inline constexpr std::size_t kMaxPendingFramingBytes = 128 * 1024;
 
 // A Beast body type that stores nothing: put() records where each body piece lies in the buffer
 // the parser was given. The pieces are valid until that buffer is consumed.
@@ -64,6 +75,80 @@ struct SpanBody {
     value_type& body_;
   };
 };
+
+// Sends as much of `buffers` as the socket takes right now, without blocking, and returns how many
+// bytes that was (0 with `ec` clear when the socket would block). A small message nearly always
+// goes out whole this way, and then needs neither a timer nor a trip through the event loop, which
+// an async_write costs even when it completes at once (bench/RESULTS.md). nginx writes the same
+// way.
+template <class ConstBufferSequence>
+std::size_t send_now(tcp::socket& socket, const ConstBufferSequence& buffers, error_code& ec) {
+  std::array<iovec, 16> iov{};
+  std::size_t count = 0;
+  for (auto it = net::buffer_sequence_begin(buffers);
+       it != net::buffer_sequence_end(buffers) && count < iov.size(); ++it) {
+    net::const_buffer piece(*it);
+    if (piece.size() == 0) continue;
+    iov[count++] = {const_cast<void*>(piece.data()), piece.size()};
+  }
+  if (count == 0) return 0;
+  msghdr message{};
+  message.msg_iov = iov.data();
+  message.msg_iovlen = count;
+  ssize_t sent = ::sendmsg(socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (sent >= 0) return static_cast<std::size_t>(sent);
+  if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    ec = error_code(errno, net::error::get_system_category());
+  }
+  return 0;
+}
+
+// Writes what send_now() left of `buffers` (the first `sent` bytes are gone), asynchronously with
+// `idle_timeout`.
+template <class Stream>
+net::awaitable<error_code> write_rest(Stream& to, std::span<const net::const_buffer> buffers,
+                                      std::size_t sent, std::chrono::milliseconds idle_timeout) {
+  beast::buffers_suffix<std::span<const net::const_buffer>> rest(buffers);
+  rest.consume(sent);
+  to.expires_after(idle_timeout);
+  auto [ec, n] = co_await net::async_write(to, rest, use_nothrow);
+  co_return ec;
+}
+
+// Reads a message head into `parser`: parses what `buffer` already holds, then reads more until
+// the head is complete, all of it within `timeout` from the first read (a client sending its head
+// a byte at a time is still cut at the timeout). What http::async_read_header does, minus its
+// composed-operation layers, which cost more than the parse on the request path (bench/RESULTS.md).
+// Errors are Beast's: end_of_stream when the peer closed before sending anything, header_limit,
+// parse errors, beast::error::timeout.
+template <bool isRequest, class Body, class Stream>
+net::awaitable<error_code> read_head(Stream& stream, beast::flat_buffer& buffer,
+                                     http::parser<isRequest, Body>& parser,
+                                     std::chrono::milliseconds timeout) {
+  bool deadline_set = false;
+  for (;;) {
+    if (buffer.size() > 0) {
+      error_code ec;
+      buffer.consume(parser.put(buffer.data(), ec));
+      if (ec != http::error::need_more) {
+        if (ec || parser.is_header_done()) co_return ec;
+      }
+    }
+    if (!deadline_set) {
+      stream.expires_after(timeout);
+      deadline_set = true;
+    }
+    auto [ec, n] = co_await stream.async_read_some(
+        buffer.prepare(beast::read_size(buffer, kRelayReadBytes)), use_nothrow);
+    if (ec == net::error::eof) {
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      parser.put_eof(ec);
+      co_return ec ? ec : http::error::partial_message;
+    }
+    if (ec) co_return ec;
+    buffer.commit(n);
+  }
+}
 
 // How the body goes out: its bytes as they are (Content-Length, or close-delimited), or as HTTP/1.1
 // chunks.
@@ -125,10 +210,13 @@ net::awaitable<RelayResult> relay_message(Stream& from, beast::flat_buffer& from
       out.emplace_back(kLastChunk.data(), kLastChunk.size());
     }
     if (!out.empty()) {
-      to.expires_after(idle_timeout);
       // A view, so the write operation does not copy the vector (and GCC 12 does not warn).
       const std::span<const net::const_buffer> pending(out.data(), out.size());
-      auto [ec, n] = co_await net::async_write(to, pending, use_nothrow);
+      error_code ec;
+      const std::size_t sent = send_now(beast::get_lowest_layer(to).socket(), pending, ec);
+      if (!ec && sent < net::buffer_size(pending)) {
+        ec = co_await write_rest(to, pending, sent, idle_timeout);
+      }
       if (ec) {
         result.ec = ec;
         co_return result;
@@ -137,6 +225,11 @@ net::awaitable<RelayResult> relay_message(Stream& from, beast::flat_buffer& from
     }
     from_buffer.consume(consumed);
     if (done) co_return result;
+    if (from_buffer.size() > kMaxPendingFramingBytes) {
+      result.ec = http::error::buffer_overflow;
+      result.failed_reading = true;
+      co_return result;
+    }
 
     from.expires_after(idle_timeout);
     auto [ec, n] = co_await from.async_read_some(from_buffer.prepare(kRelayReadBytes), use_nothrow);

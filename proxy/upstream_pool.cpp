@@ -62,7 +62,7 @@ net::awaitable<std::optional<tcp::endpoint>> UpstreamPool::resolve(Endpoint& end
   co_return endpoint.resolved;
 }
 
-net::awaitable<UpstreamPool::Acquired> UpstreamPool::acquire(std::size_t index) {
+std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(std::size_t index) {
   Endpoint& endpoint = endpoints_.at(index);
   auto now = std::chrono::steady_clock::now();
   while (!endpoint.idle.empty()) {
@@ -72,10 +72,17 @@ net::awaitable<UpstreamPool::Acquired> UpstreamPool::acquire(std::size_t index) 
       // Ends the idle wait; its handler sees operation_aborted and leaves the socket alone.
       error_code ignored;
       conn->stream.socket().cancel(ignored);
-      co_return Acquired{std::move(conn), true, FailureKind::none, {}};
+      return conn;
     }
     discard(endpoint, std::move(conn));
   }
+  return nullptr;
+}
+
+net::awaitable<UpstreamPool::Acquired> UpstreamPool::acquire(std::size_t index) {
+  if (auto conn = take_idle(index))
+    co_return Acquired{std::move(conn), true, FailureKind::none, {}};
+  Endpoint& endpoint = endpoints_.at(index);
   if (endpoint.open >= config_.pool.max_connections) {
     co_return Acquired{nullptr, false, FailureKind::no_endpoint,
                        fmt::format("upstream {}: all {} connections to {} are busy", config_.name,

@@ -55,6 +55,8 @@ class UpstreamPool : public std::enable_shared_from_this<UpstreamPool> {
   };
   // An idle connection to `endpoint`, or a new one (bounded by pool.max_connections).
   net::awaitable<Acquired> acquire(std::size_t endpoint);
+  // The idle connection acquire() would reuse, or null: no coroutine for the common case.
+  std::unique_ptr<UpstreamConnection> take_idle(std::size_t endpoint);
   // Returns a connection; `reusable` only when its last response was read completely and the
   // upstream allowed keep-alive.
   void release(std::unique_ptr<UpstreamConnection> conn, bool reusable);

@@ -9,7 +9,9 @@ namespace ficus::proxy {
 Worker::Worker(unsigned index, ProxyState& state)
     : index_(index),
       state_(state),
-      io_(BOOST_ASIO_CONCURRENCY_HINT_1),
+      // Only this thread does I/O on this io_context's sockets (the listener just creates them
+      // here, and registration stays locked), so Asio may skip its per-socket locks.
+      io_(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO),
       work_(net::make_work_guard(io_)),
       pools_(io_.get_executor(), index) {}
 

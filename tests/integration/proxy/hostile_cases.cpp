@@ -171,6 +171,14 @@ std::vector<HostileCase> build() {
               post("Transfer-Encoding: chunked\r\n",
                    "5;a=" + std::string(64 * 1024, 'b') + "\r\nhello\r\n0\r\n\r\n"),
               {{"/", "hello"}}));
+  add(reject("ChunkExtensionHuge",
+             "256 KiB of chunk extensions: more than the 128 KiB a chunk-size line may take while "
+             "buffered (kMaxPendingFramingBytes), so a client cannot grow the buffer without end",
+             post("Transfer-Encoding: chunked\r\n",
+                  "5;a=" + std::string(256 * 1024, 'b') + "\r\nhello\r\n0\r\n\r\n")));
+  add(reject("TrailerHuge", "a trailer section past the same bound",
+             post("Transfer-Encoding: chunked\r\n",
+                  "5\r\nhello\r\n0\r\nx-pad: " + std::string(256 * 1024, 'p') + "\r\n\r\n")));
   add(forward("ChunkExtensionValid", "extensions are allowed and dropped on re-chunking",
               post("Transfer-Encoding: chunked\r\n",
                    "5;name=value;q=\"quoted\"\r\nhello\r\n0;last\r\n\r\n"),
