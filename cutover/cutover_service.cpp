@@ -278,6 +278,14 @@ void CutoverService::save(const std::string& route, const RampProgress& progress
 std::string CutoverService::write_state() {
   for (const auto& [name, ramp] : ramps_) saved_.routes[name].progress = ramp.machine->progress();
   last_save_ = std::chrono::steady_clock::now();
+  // Nothing to remember (no plan, no route at 100 % new) and no file yet: leave none behind, so a
+  // proxy with no cutover plans writes nothing next to its config (the demo's is in examples/).
+  const bool remembers_something =
+      std::any_of(saved_.routes.begin(), saved_.routes.end(), [](const auto& entry) {
+        return entry.second.progress.has_value() || entry.second.full_since.has_value();
+      });
+  std::error_code ec;
+  if (!remembers_something && !std::filesystem::exists(file_.path(), ec)) return {};
   return file_.save(saved_);
 }
 

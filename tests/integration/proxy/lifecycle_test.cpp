@@ -60,6 +60,16 @@ TEST_F(ProxyTest, SigtermDrainsInFlightRequestsAndExitsZero) {
   EXPECT_EQ(proxy.wait_exit(), 0) << proxy.log();
 }
 
+// The cutover state file is for plans; a proxy with none (the demo runs from examples/) leaves
+// nothing next to its config.
+TEST_F(ProxyTest, ProxyWithoutCutoverPlansWritesNoStateFileNextToItsConfig) {
+  ProxyProcess proxy(base_config());
+  ASSERT_EQ(http_get(proxy.port(), "/orders").status, 200);
+  proxy.signal(SIGTERM);
+  ASSERT_EQ(proxy.wait_exit(), 0) << proxy.log();
+  EXPECT_FALSE(std::filesystem::exists(proxy.dir() / "ficus-cutover-state.json"));
+}
+
 TEST_F(ProxyTest, DrainClosesIdleKeepAliveConnectionsPromptly) {
   ProxyProcess proxy(base_config());
   HttpConnection idle(proxy.port());
