@@ -1,6 +1,7 @@
 #include "config/redaction.h"
 
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
 
 namespace ficus::config {
@@ -14,6 +15,15 @@ std::string redact_url_credentials(std::string_view text) {
   std::string redacted(text);
   redacted.replace(offset, password.size(), kRedacted);
   return redacted;
+}
+
+std::optional<UrlWithoutPassword> split_url_password(std::string_view text) {
+  auto parsed = boost::urls::parse_uri(text);
+  if (!parsed || !parsed->has_password()) return std::nullopt;
+  boost::urls::url url(*parsed);
+  std::string password = url.password();
+  url.remove_password();
+  return UrlWithoutPassword{std::string(url.buffer()), std::move(password)};
 }
 
 }  // namespace ficus::config

@@ -15,7 +15,9 @@ struct ToolResult {
   std::string output;  // stdout and stderr interleaved
 };
 
-// argv[0] is looked up in PATH unless it contains a slash. Blocks until the program exits.
+// argv[0] is looked up in PATH unless it contains a slash. Blocks until the program exits. A URL
+// argument with a password ("postgresql://app:SECRET@db/x") is passed without it, the password
+// going to the tool in PGPASSWORD, so `ps` never shows it.
 ToolResult run_tool(const std::vector<std::string>& argv);
 
 // Runs the tool and throws MigrationError naming `what` and quoting its output when it fails.
