@@ -36,7 +36,7 @@ struct CliState {
   bool yes = false;
   bool keep = false;
   bool json = false;
-  std::string statement_timeout = "0";
+  std::string statement_timeout;  // "" until apply_config: flag, else config, else 0 (none)
   std::string retry_backoff = "1s";
   int lock_retries = 3;
   bool no_wait = false;
@@ -111,8 +111,8 @@ void add_apply_options(CLI::App& cmd, CliState& s) {
                  "queue all traffic behind it (0: none; default: migrate.lock_timeout_ms of the "
                  "config, else 5s)");
   cmd.add_option("--statement-timeout", s.statement_timeout,
-                 "statement_timeout per migration (0: none)")
-      ->capture_default_str();
+                 "statement_timeout per migration (0: none; default: migrate.statement_timeout_ms "
+                 "of the config, else none)");
   cmd.add_option("--lock-retries", s.lock_retries, "Retries after a lock timeout")
       ->capture_default_str();
   cmd.add_option("--retry-backoff", s.retry_backoff, "First wait before a retry; doubles each time")
@@ -135,6 +135,8 @@ void apply_config(CliState& s) {
   if (s.dir.empty()) s.dir = c.dir.value_or("migrations");
   if (s.lock_timeout.empty())
     s.lock_timeout = c.lock_timeout_ms ? std::to_string(*c.lock_timeout_ms) : "5s";
+  if (s.statement_timeout.empty())
+    s.statement_timeout = c.statement_timeout_ms ? std::to_string(*c.statement_timeout_ms) : "0";
   if (s.backup_dir.empty() && c.backup_dir) s.backup_dir = *c.backup_dir;
   if (c.pg_dump) s.tools.pg_dump = *c.pg_dump;
   if (c.pg_restore) s.tools.pg_restore = *c.pg_restore;

@@ -35,15 +35,16 @@ MigrateConfig load_migrate_config(const std::string& path) {
       if (!value.is_string())
         throw MigrationError(fmt::format("{}: migrate.{} must be a string", path, key));
       *text = value.get<std::string>();
-    } else if (key == "lock_timeout_ms") {
+    } else if (key == "lock_timeout_ms" || key == "statement_timeout_ms") {
       if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
         throw MigrationError(
-            fmt::format("{}: migrate.lock_timeout_ms must be a whole number >= 0", path));
-      config.lock_timeout_ms = value.get<std::int64_t>();
+            fmt::format("{}: migrate.{} must be a whole number >= 0 (milliseconds)", path, key));
+      (key == "lock_timeout_ms" ? config.lock_timeout_ms : config.statement_timeout_ms) =
+          value.get<std::int64_t>();
     } else {
       throw MigrationError(fmt::format(
           "{}: unknown key migrate.{}; known keys: db, dir, backup_dir, pg_dump, pg_restore, "
-          "lock_timeout_ms, proxy_admin",
+          "lock_timeout_ms, statement_timeout_ms, proxy_admin",
           path, key));
     }
   }

@@ -4,7 +4,8 @@
 //
 //   {"migrate": {"db": "postgres://app@db/app", "dir": "db/migrations", "backup_dir": "/backups",
 //                "pg_dump": "/usr/lib/postgresql/15/bin/pg_dump", "pg_restore": "...",
-//                "lock_timeout_ms": 3000, "proxy_admin": "10.0.0.5:9901"}}
+//                "lock_timeout_ms": 3000, "statement_timeout_ms": 600000,
+//                "proxy_admin": "10.0.0.5:9901"}}
 //
 //   MigrateConfig c = load_migrate_config("ficus.json");
 //   std::string dir = flag_dir.empty() ? c.dir.value_or("migrations") : flag_dir;
@@ -23,6 +24,7 @@ struct MigrateConfig {
   std::optional<std::string> pg_dump;
   std::optional<std::string> pg_restore;
   std::optional<std::int64_t> lock_timeout_ms;
+  std::optional<std::int64_t> statement_timeout_ms;
   // Where the running proxy's admin API is reached, when not at the config's admin.listen (which
   // may be a wildcard or another host's view); asked for each route's cutover state.
   std::optional<std::string> proxy_admin;

@@ -152,6 +152,21 @@ TEST_F(MigrateCliPg, UpRefusesErrorLevelLintFindingsUnlessAllowUnsafe) {
   EXPECT_EQ(applied(url_).size(), 2u);
 }
 
+TEST_F(MigrateCliPg, StatementTimeoutComesFromTheConfigUnlessAFlagGivesOne) {
+  add("20240101000000_slow.sql", "-- ficus:up\nSELECT pg_sleep(3);\n");
+  const std::string config =
+      tmp_.write("ficus.json", R"({"migrate": {"statement_timeout_ms": 100}})");
+  ProcessResult stopped = migrate({"up", "--db", url_, "--config", config});
+  EXPECT_EQ(stopped.exit_code, 1) << stopped.output;
+  EXPECT_NE(stopped.output.find("statement_timeout of 100 ms"), std::string::npos)
+      << stopped.output;
+  EXPECT_TRUE(applied(url_).empty());
+  ProcessResult flag_wins =
+      migrate({"up", "--db", url_, "--config", config, "--statement-timeout", "0"});
+  EXPECT_EQ(flag_wins.exit_code, 0) << flag_wins.output;
+  EXPECT_EQ(applied(url_).size(), 1u);
+}
+
 TEST_F(MigrateCliPg, PlanShowsStatementsLocksFindingsAndRunsNothing) {
   add("20240101000000_create.sql", "-- ficus:up\nCREATE TABLE users (id bigint, email text);\n");
   ASSERT_EQ(migrate({"up", "--db", url_}).exit_code, 0);

@@ -13,7 +13,8 @@ TEST(MigrateConfig, ReadsEveryKey) {
   std::string path = dir.write(
       "ficus.json",
       R"({"routes": [], "migrate": {"db": "sqlite:a.db", "dir": "db/m", "backup_dir": "/b",
-          "pg_dump": "/x/pg_dump", "pg_restore": "/x/pg_restore", "lock_timeout_ms": 250}})");
+          "pg_dump": "/x/pg_dump", "pg_restore": "/x/pg_restore", "lock_timeout_ms": 250,
+          "statement_timeout_ms": 60000}})");
   MigrateConfig c = load_migrate_config(path);
   EXPECT_EQ(c.db, "sqlite:a.db");
   EXPECT_EQ(c.dir, "db/m");
@@ -21,6 +22,7 @@ TEST(MigrateConfig, ReadsEveryKey) {
   EXPECT_EQ(c.pg_dump, "/x/pg_dump");
   EXPECT_EQ(c.pg_restore, "/x/pg_restore");
   EXPECT_EQ(c.lock_timeout_ms, 250);
+  EXPECT_EQ(c.statement_timeout_ms, 60000);
 }
 
 TEST(MigrateConfig, MissingMigrateObjectLeavesEverythingUnset) {
@@ -29,6 +31,7 @@ TEST(MigrateConfig, MissingMigrateObjectLeavesEverythingUnset) {
   EXPECT_FALSE(c.db);
   EXPECT_FALSE(c.backup_dir);
   EXPECT_FALSE(c.lock_timeout_ms);
+  EXPECT_FALSE(c.statement_timeout_ms);
 }
 
 TEST(MigrateConfig, WrongTypeNamesTheKey) {
