@@ -121,8 +121,26 @@ net::awaitable<void> AdminServer::accept_loop() {
   for (;;) {
     auto [ec, socket] = co_await acceptor_.async_accept(use_nothrow);
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) continue;
-    net::co_spawn(control_, serve(std::move(socket)), net::detached);
+    if (ec) {
+      // Out of descriptors and similar: back off briefly instead of spinning, as the listener does.
+      spdlog::warn("admin: accept failed: {}", ec.message());
+      net::steady_timer pause(control_, std::chrono::milliseconds(50));
+      co_await pause.async_wait(use_nothrow);
+      continue;
+    }
+    if (*open_connections_ >= kMaxAdminConnections) {
+      if (!refusing_connections_) {
+        spdlog::warn("admin: {} connections open, closing new ones until some end",
+                     kMaxAdminConnections);
+        refusing_connections_ = true;
+      }
+      error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    refusing_connections_ = false;
+    net::co_spawn(control_, serve(std::move(socket), ConnectionSlot(open_connections_)),
+                  net::detached);
   }
 }
 
@@ -189,7 +207,7 @@ void AdminServer::close_denial_window() {
   if (denied_) denied_(summary);
 }
 
-net::awaitable<void> AdminServer::serve(tcp::socket socket) {
+net::awaitable<void> AdminServer::serve(tcp::socket socket, ConnectionSlot) {
   const std::string remote = remote_of(socket);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;

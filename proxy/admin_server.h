@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -78,8 +79,30 @@ class AdminServer {
   std::uint16_t port() const { return port_; }
 
  private:
+  // Admin connections open at once beyond this are closed as soon as they are accepted: the API is
+  // for operators and Prometheus, and without a cap only the timeouts would bound how many
+  // descriptors a flood of idle connections holds.
+  static constexpr std::size_t kMaxAdminConnections = 256;
+
+  // Counts one open admin connection for as long as it lives; taken when the connection is
+  // accepted, so the count is right before its coroutine first runs.
+  class ConnectionSlot {
+   public:
+    explicit ConnectionSlot(std::shared_ptr<std::size_t> open) : open_(std::move(open)) {
+      ++*open_;
+    }
+    ConnectionSlot(ConnectionSlot&&) noexcept = default;  // leaves the source empty
+    ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+    ~ConnectionSlot() {
+      if (open_) --*open_;
+    }
+
+   private:
+    std::shared_ptr<std::size_t> open_;
+  };
+
   net::awaitable<void> accept_loop();
-  net::awaitable<void> serve(tcp::socket socket);
+  net::awaitable<void> serve(tcp::socket socket, ConnectionSlot slot);
   AdminReply dispatch(const AdminRequest& request) const;
   AdminReply refuse(const AdminAccess& access, const AdminRequest& request,
                     const std::string& remote);
@@ -94,6 +117,10 @@ class AdminServer {
   DenialLimiter denial_limiter_;
   net::steady_timer denial_window_;
   std::chrono::milliseconds denial_interval_{0};  // of the open window, for its summary
+  // Control thread only. Shared with each connection's coroutine, whose frame may be destroyed
+  // after this server when the loop is torn down.
+  std::shared_ptr<std::size_t> open_connections_ = std::make_shared<std::size_t>(0);
+  bool refusing_connections_ = false;  // at kMaxAdminConnections, logged once
 };
 
 }  // namespace ficus::proxy

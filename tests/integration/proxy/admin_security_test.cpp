@@ -315,6 +315,30 @@ TEST_F(AdminSecurityTest, SlowAdminClientsAreCutAtTheHeaderTimeoutAndBlockNobody
       << "the stalled split never happened";
 }
 
+TEST_F(AdminSecurityTest, ConnectionsPastTheCapAreClosedAndAdmittedAgainOnceSomeEnd) {
+  start(config());
+  namespace asio = boost::asio;
+  asio::io_context io;
+  const asio::ip::tcp::endpoint admin_endpoint(asio::ip::make_address("127.0.0.1"),
+                                               proxy_->admin_port());
+  // 256 idle connections (the cap), each known to be accepted before the next one opens.
+  std::vector<asio::ip::tcp::socket> idle;
+  for (int i = 0; i < 256; ++i) {
+    idle.emplace_back(io);
+    idle.back().connect(admin_endpoint);
+  }
+  // The kernel hands connections over in the order they were made, so this one comes 257th.
+  EXPECT_EQ(admin("GET", "/healthz", "").status, 0u) << "served past the cap";
+  EXPECT_TRUE(proxy_->wait_for_log("256 connections open, closing new ones"));
+  for (int i = 0; i < 16; ++i) idle[i].close();
+  bool admitted = false;
+  for (int attempt = 0; attempt < 50 && !admitted; ++attempt) {
+    admitted = admin("GET", "/healthz", "").status == 200;
+    if (!admitted) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(admitted) << "no admin connection admitted after some closed";
+}
+
 TEST_F(AdminSecurityTest, TokensAndLimitsFollowAConfigReload) {
   // Set before the start: the process reads its own environment, inherited at fork.
   ::setenv("FICUS_IT_OTHER_TOKEN", "rotated-admin-token-5d1e", 1);
