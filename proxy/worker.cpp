@@ -9,9 +9,10 @@ namespace ficus::proxy {
 Worker::Worker(unsigned index, ProxyState& state)
     : index_(index),
       state_(state),
-      // Only this thread does I/O on this io_context's sockets (the listener just creates them
-      // here, and registration stays locked), so Asio may skip its per-socket locks.
-      io_(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO),
+      // Not BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO: the listener accepts sockets into this
+      // io_context from the control thread, and Asio recycles per-socket state, so that state is
+      // touched by two threads (TSan caught it; bench/RESULTS.md).
+      io_(BOOST_ASIO_CONCURRENCY_HINT_1),
       work_(net::make_work_guard(io_)),
       pools_(io_.get_executor(), index) {}
 
