@@ -130,13 +130,21 @@ KillLoopFigures kill_writers_until(const std::filesystem::path& dir, unsigned lo
   const auto file = dir / "flags.json";
   std::ofstream(file) << kFlagFile;
   std::uniform_int_distribution<long> writes_before_kill(1, 6);
-  std::uniform_int_distribution<long> kill_after_us(0, max_kill_delay.count());
   KillLoopFigures figures;
   unsigned long last_acknowledged = 0;  // write 0 is the initial file (weight 0)
   const auto started = std::chrono::steady_clock::now();
   while (figures.acknowledged < writes || figures.kills < min_kills) {
     auto [pid, out] = spawn_writer(file, last_acknowledged + 1);
-    std::string first = wait_for_writes(out, writes_before_kill(rng));
+    const auto spawned = std::chrono::steady_clock::now();
+    const long before_kill = writes_before_kill(rng);
+    std::string first = wait_for_writes(out, before_kill);
+    // The kill lands up to one write's time later, as this build runs a write: under ASan a write
+    // spends milliseconds parsing and checking the file before it creates the temp file, and
+    // kills within a fixed few hundred microseconds then never land inside the file write itself.
+    const auto per_write = std::chrono::duration_cast<std::chrono::microseconds>(
+        (std::chrono::steady_clock::now() - spawned) / before_kill);
+    std::uniform_int_distribution<long> kill_after_us(0,
+                                                      std::max(max_kill_delay, per_write).count());
     std::this_thread::sleep_for(std::chrono::microseconds(kill_after_us(rng)));
     ::kill(pid, SIGKILL);
     int status = 0;

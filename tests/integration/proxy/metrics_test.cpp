@@ -1,6 +1,8 @@
 // Metrics and the old-vs-new comparison after a known traffic mix through the real binary.
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "tests/integration/proxy/proxy_fixture.h"
 
@@ -41,8 +43,18 @@ TEST_F(ProxyTest, MetricsCountAKnownMixExactlyAndCompareCallsNewWorse) {
   }
   ASSERT_EQ(client.request("POST", "/orders", {}, "x").status, 200);
 
-  auto scrape = http_get(proxy.admin_port(), "/metrics");
-  ASSERT_EQ(scrape.status, 200);
+  // A request is counted once its response is written, on its worker thread; the client can read
+  // that response (and scrape, on the control thread) first. Wait until the last one is in.
+  HttpReply scrape;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    scrape = http_get(proxy.admin_port(), "/metrics");
+    ASSERT_EQ(scrape.status, 200);
+    if (sample(scrape.body, "ficus_requests_total",
+               {R"(route="orders")", R"(target="old")", R"(method="POST")"}) >= 1) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   const auto& text = scrape.body;
   EXPECT_EQ(sample(text, "ficus_requests_total",
                    {R"(route="default")", R"(target="old")", R"(method="GET")", R"(code="200")"}),
