@@ -19,12 +19,14 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
 #include <boost/container/small_vector.hpp>
 
 #include "proxy/asio.h"
+#include "proxy/timed_socket.h"
 
 namespace ficus::proxy {
 
@@ -82,7 +84,7 @@ struct SpanBody {
 // an async_write costs even when it completes at once (bench/RESULTS.md). nginx writes the same
 // way.
 template <class ConstBufferSequence>
-std::size_t send_now(tcp::socket& socket, const ConstBufferSequence& buffers, error_code& ec) {
+std::size_t send_now(Socket& socket, const ConstBufferSequence& buffers, error_code& ec) {
   std::array<iovec, 16> iov{};
   std::size_t count = 0;
   for (auto it = net::buffer_sequence_begin(buffers);
@@ -115,38 +117,49 @@ net::awaitable<error_code> write_rest(Stream& to, std::span<const net::const_buf
   co_return ec;
 }
 
+// Parses as much of a message head as `buffer` holds into `parser`, consuming it. Returns the
+// result once the head is complete or failed; nullopt when more bytes are needed. The common case
+// (a whole head arrived in one read) needs nothing else, and no coroutine frame.
+template <bool isRequest, class Body>
+std::optional<error_code> parse_buffered_head(beast::flat_buffer& buffer,
+                                              http::parser<isRequest, Body>& parser) {
+  if (buffer.size() == 0) return std::nullopt;
+  error_code ec;
+  buffer.consume(parser.put(buffer.data(), ec));
+  if (ec == http::error::need_more) return std::nullopt;
+  if (ec || parser.is_header_done()) return ec;
+  return std::nullopt;
+}
+
+// The error for a peer that closed while its head was expected: end_of_stream when it sent nothing
+// (a keep-alive connection closed between messages), else the parser's verdict on what came.
+template <bool isRequest, class Body>
+error_code head_cut_short(http::parser<isRequest, Body>& parser) {
+  if (!parser.got_some()) return http::error::end_of_stream;
+  error_code ec;
+  parser.put_eof(ec);
+  return ec ? ec : http::error::partial_message;
+}
+
 // Reads a message head into `parser`: parses what `buffer` already holds, then reads more until
 // the head is complete, all of it within `timeout` from the first read (a client sending its head
 // a byte at a time is still cut at the timeout). What http::async_read_header does, minus its
 // composed-operation layers, which cost more than the parse on the request path (bench/RESULTS.md).
 // Errors are Beast's: end_of_stream when the peer closed before sending anything, header_limit,
 // parse errors, beast::error::timeout.
-template <bool isRequest, class Body, class Stream>
-net::awaitable<error_code> read_head(Stream& stream, beast::flat_buffer& buffer,
+template <bool isRequest, class Body>
+net::awaitable<error_code> read_head(TimedSocket& stream, beast::flat_buffer& buffer,
                                      http::parser<isRequest, Body>& parser,
                                      std::chrono::milliseconds timeout) {
-  bool deadline_set = false;
+  if (auto done = parse_buffered_head(buffer, parser)) co_return *done;
+  stream.expires_after(timeout);
   for (;;) {
-    if (buffer.size() > 0) {
-      error_code ec;
-      buffer.consume(parser.put(buffer.data(), ec));
-      if (ec != http::error::need_more) {
-        if (ec || parser.is_header_done()) co_return ec;
-      }
-    }
-    if (!deadline_set) {
-      stream.expires_after(timeout);
-      deadline_set = true;
-    }
     auto [ec, n] = co_await stream.async_read_some(
         buffer.prepare(beast::read_size(buffer, kRelayReadBytes)), use_nothrow);
-    if (ec == net::error::eof) {
-      if (!parser.got_some()) co_return http::error::end_of_stream;
-      parser.put_eof(ec);
-      co_return ec ? ec : http::error::partial_message;
-    }
+    if (ec == net::error::eof) co_return head_cut_short(parser);
     if (ec) co_return ec;
     buffer.commit(n);
+    if (auto done = parse_buffered_head(buffer, parser)) co_return *done;
   }
 }
 
@@ -161,74 +174,131 @@ struct RelayResult {
   std::uint64_t bytes = 0;      // body bytes relayed
 };
 
-// Writes `head` (complete head text, blank line included) to `to`, then relays the body `parser`
-// frames from `from` (the parser has read the head, with `from_buffer` holding what followed it).
-template <bool isRequest, class Stream>
-net::awaitable<RelayResult> relay_message(Stream& from, beast::flat_buffer& from_buffer,
-                                          http::parser<isRequest, SpanBody>& parser, Stream& to,
-                                          std::string_view head, BodyOutput output,
-                                          std::chrono::milliseconds idle_timeout) {
+// One message on its way: what relay_now() framed and has not finished sending, and the totals.
+// The caller keeps it (it holds the pieces being written) from relay_now() to relay_rest().
+struct Relay {
   RelayResult result;
-  auto& body = parser.get().body();
-  // One put() takes everything buffered, not one chunk at a time.
-  parser.eager(true);
-  static constexpr std::string_view kCrlf = "\r\n";
-  static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+  BodyOutput output = BodyOutput::plain;
+  bool has_body = false;
+  // The pass in progress: pieces framed from the source buffer, how many of their bytes went out,
+  // how many buffered bytes they span, and whether the message ends with them.
+  boost::container::small_vector<net::const_buffer, 8> out;
+  std::size_t out_bytes = 0;
+  std::size_t out_sent = 0;
+  std::size_t consumed = 0;
+  bool ends = false;
   char chunk_size[24];
-  const bool has_body = !parser.is_done();
-  for (;;) {
-    // Frame what is buffered. need_more: only part of a chunk header is here yet.
-    std::size_t consumed = 0;
-    body.clear();
-    if (!parser.is_done() && from_buffer.size() > 0) {
-      error_code ec;
-      consumed = parser.put(from_buffer.data(), ec);
-      if (ec == http::error::need_more) ec = {};
-      if (ec) {
-        result.ec = ec;
-        result.failed_reading = true;
-        co_return result;
-      }
-    }
+};
 
-    boost::container::small_vector<net::const_buffer, 8> out;
-    if (!result.head_sent) out.emplace_back(head.data(), head.size());
-    if (body.size > 0) {
-      if (output == BodyOutput::chunked) {
-        auto [end, ignored] =
-            std::to_chars(chunk_size, chunk_size + sizeof chunk_size - 2, body.size, 16);
-        *end++ = '\r';
-        *end++ = '\n';
-        out.emplace_back(chunk_size, static_cast<std::size_t>(end - chunk_size));
-      }
-      out.insert(out.end(), body.pieces.begin(), body.pieces.end());
-      if (output == BodyOutput::chunked) out.emplace_back(kCrlf.data(), kCrlf.size());
-      result.bytes += body.size;
+namespace relay_detail {
+
+inline constexpr std::string_view kCrlf = "\r\n";
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+// Frames what `from_buffer` holds into relay.out (the head first, if it has not gone out yet).
+// False when the source's bytes are not valid for the message (relay.result says why).
+template <bool isRequest>
+bool frame_buffered(beast::flat_buffer& from_buffer, http::parser<isRequest, SpanBody>& parser,
+                    std::string_view head, Relay& relay) {
+  auto& body = parser.get().body();
+  relay.out.clear();
+  relay.out_sent = 0;
+  relay.consumed = 0;
+  body.clear();
+  if (!parser.is_done() && from_buffer.size() > 0) {
+    error_code ec;
+    relay.consumed = parser.put(from_buffer.data(), ec);
+    if (ec == http::error::need_more) ec = {};  // only part of a chunk header is here yet
+    if (ec) {
+      relay.result.ec = ec;
+      relay.result.failed_reading = true;
+      return false;
     }
-    const bool done = parser.is_done();
-    if (done && has_body && output == BodyOutput::chunked) {
-      out.emplace_back(kLastChunk.data(), kLastChunk.size());
+  }
+  if (!relay.result.head_sent) relay.out.emplace_back(head.data(), head.size());
+  const bool chunked = relay.output == BodyOutput::chunked;
+  if (body.size > 0) {
+    if (chunked) {
+      char* begin = relay.chunk_size;
+      auto [end, ignored] =
+          std::to_chars(begin, begin + sizeof relay.chunk_size - 2, body.size, 16);
+      *end++ = '\r';
+      *end++ = '\n';
+      relay.out.emplace_back(begin, static_cast<std::size_t>(end - begin));
     }
-    if (!out.empty()) {
+    relay.out.insert(relay.out.end(), body.pieces.begin(), body.pieces.end());
+    if (chunked) relay.out.emplace_back(kCrlf.data(), kCrlf.size());
+    relay.result.bytes += body.size;
+  }
+  relay.ends = parser.is_done();
+  if (relay.ends && relay.has_body && chunked) {
+    relay.out.emplace_back(kLastChunk.data(), kLastChunk.size());
+  }
+  relay.out_bytes = net::buffer_size(relay.out);
+  return true;
+}
+
+// After the pass went out whole: gives its bytes back to the source buffer. True when the message
+// is finished (done, or failed: relay.result says which).
+inline bool finish_pass(beast::flat_buffer& from_buffer, Relay& relay) {
+  if (relay.out_bytes > 0) relay.result.head_sent = true;
+  from_buffer.consume(relay.consumed);
+  relay.consumed = 0;
+  relay.out.clear();
+  relay.out_bytes = relay.out_sent = 0;
+  if (relay.ends) return true;
+  if (from_buffer.size() > kMaxPendingFramingBytes) {
+    relay.result.ec = http::error::buffer_overflow;
+    relay.result.failed_reading = true;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace relay_detail
+
+// Starts relaying a message: sends `head` (complete head text, blank line included) and the body
+// bytes already in `from_buffer`, framed by `parser` (which has read the head), without waiting.
+// True when the message is finished: sent whole, or failed (relay.result). A small message, one
+// whose body arrived with its head, is finished here, with no coroutine frame and no trip through
+// the event loop. False: call relay_rest() with the same arguments.
+template <bool isRequest>
+bool relay_now(beast::flat_buffer& from_buffer, http::parser<isRequest, SpanBody>& parser,
+               TimedSocket& to, std::string_view head, BodyOutput output, Relay& relay) {
+  relay = Relay{};
+  relay.output = output;
+  relay.has_body = !parser.is_done();
+  parser.eager(true);  // one put() takes everything buffered, not one chunk at a time
+  if (!relay_detail::frame_buffered(from_buffer, parser, head, relay)) return true;
+  if (relay.out_bytes > 0) {
+    error_code ec;
+    relay.out_sent = send_now(to.socket(), relay.out, ec);
+    if (ec) {
+      relay.result.ec = ec;
+      return true;
+    }
+    if (relay.out_sent < relay.out_bytes) return false;  // the socket is full: relay_rest waits
+  }
+  return relay_detail::finish_pass(from_buffer, relay);
+}
+
+// Relays the rest of a message relay_now() started: what the destination did not take yet, then
+// the body as it arrives from `from`, each read and write within `idle_timeout`.
+template <bool isRequest>
+net::awaitable<RelayResult> relay_rest(TimedSocket& from, beast::flat_buffer& from_buffer,
+                                       http::parser<isRequest, SpanBody>& parser, TimedSocket& to,
+                                       std::string_view head,
+                                       std::chrono::milliseconds idle_timeout, Relay& relay) {
+  for (;;) {
+    if (relay.out_sent < relay.out_bytes) {
       // A view, so the write operation does not copy the vector (and GCC 12 does not warn).
-      const std::span<const net::const_buffer> pending(out.data(), out.size());
-      error_code ec;
-      const std::size_t sent = send_now(beast::get_lowest_layer(to).socket(), pending, ec);
-      if (!ec && sent < net::buffer_size(pending)) {
-        ec = co_await write_rest(to, pending, sent, idle_timeout);
-      }
+      const std::span<const net::const_buffer> pending(relay.out.data(), relay.out.size());
+      auto ec = co_await write_rest(to, pending, relay.out_sent, idle_timeout);
       if (ec) {
-        result.ec = ec;
-        co_return result;
+        relay.result.ec = ec;
+        co_return relay.result;
       }
-      result.head_sent = true;
-    }
-    from_buffer.consume(consumed);
-    if (done) co_return result;
-    if (from_buffer.size() > kMaxPendingFramingBytes) {
-      result.ec = http::error::buffer_overflow;
-      result.failed_reading = true;
-      co_return result;
+      if (relay_detail::finish_pass(from_buffer, relay)) co_return relay.result;
     }
 
     from.expires_after(idle_timeout);
@@ -238,11 +308,23 @@ net::awaitable<RelayResult> relay_message(Stream& from, beast::flat_buffer& from
       parser.put_eof(ec);
     }
     if (ec) {
-      result.ec = ec;
-      result.failed_reading = true;
-      co_return result;
+      relay.result.ec = ec;
+      relay.result.failed_reading = true;
+      co_return relay.result;
     }
     from_buffer.commit(n);
+
+    if (!relay_detail::frame_buffered(from_buffer, parser, head, relay)) co_return relay.result;
+    if (relay.out_bytes > 0) {
+      error_code send_ec;
+      relay.out_sent = send_now(to.socket(), relay.out, send_ec);
+      if (send_ec) {
+        relay.result.ec = send_ec;
+        co_return relay.result;
+      }
+      if (relay.out_sent < relay.out_bytes) continue;
+    }
+    if (relay_detail::finish_pass(from_buffer, relay)) co_return relay.result;
   }
 }
 

@@ -82,7 +82,7 @@ http::status status_for(FailureKind failure) {
 
 }  // namespace
 
-DownstreamSession::DownstreamSession(tcp::socket socket, Worker& worker)
+DownstreamSession::DownstreamSession(Socket socket, Worker& worker)
     : stream_(std::move(socket)), worker_(worker), state_(worker.state()) {
   error_code ec;
   auto peer = stream_.socket().remote_endpoint(ec);
@@ -156,12 +156,19 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
                         false);
     co_return Next::close;
   }
-  RequestParser parser;
+  auto& parser = request_parser_.emplace();
   parser.header_limit(static_cast<std::uint32_t>(config.limits.max_header_bytes));
   parser.body_limit(config.limits.max_body_bytes);
-  auto read_ec = co_await read_head(stream_, buffer_, parser, config.timeouts.header_read);
+  // Nearly always the whole head came with the first read: parse it without a coroutine.
+  // (Not `parsed ? *parsed : co_await ...`: GCC 12 runs that co_await whatever the condition.)
+  error_code read_ec;
+  if (auto parsed = parse_buffered_head(buffer_, parser)) {
+    read_ec = *parsed;
+  } else {
+    read_ec = co_await read_head(stream_, buffer_, parser, config.timeouts.header_read);
+  }
   if (read_ec) {
-    // A timeout needs no reply: beast::tcp_stream closes the socket when its timer fires, which
+    // A timeout needs no reply: TimedSocket closes the socket when its deadline passes, which
     // is how a slow client is cut off at the header timeout.
     ctx.failure = FailureKind::client;
     if (is_client_gone(read_ec) || read_ec == beast::error::timeout) co_return Next::close;
@@ -254,7 +261,8 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
   auto pool = worker_.pools().get(*upstream);
   bool fell_back_to_old = false;
   std::unique_ptr<UpstreamConnection> conn;
-  std::optional<http::response_parser<SpanBody>> response;
+  auto& response = response_parser_;
+  response.reset();
 
   // At most two attempts. A second one only for GET/HEAD/OPTIONS without a body, after a connect
   // failure (on the next endpoint) or a reused keep-alive socket that failed before any response
@@ -314,8 +322,11 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
     error_code upstream_ec;
     {
       const BodyOutput output = parser.chunked() ? BodyOutput::chunked : BodyOutput::plain;
-      auto sent = co_await relay_message(stream_, buffer_, parser, conn->stream, upstream_head_,
-                                         output, config.timeouts.body_idle);
+      if (!relay_now(buffer_, parser, conn->stream, upstream_head_, output, relay_)) {
+        co_await relay_rest(stream_, buffer_, parser, conn->stream, upstream_head_,
+                            config.timeouts.body_idle, relay_);
+      }
+      const RelayResult& sent = relay_.result;
       ctx.request_bytes = sent.bytes;
       if (sent.ec && sent.failed_reading) {
         pool->release(std::move(conn), false);
@@ -347,7 +358,25 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
         response->body_limit(boost::none);
         response->header_limit(kMaxUpstreamHeaderBytes);
         if (is_head) response->skip(true);
-        auto ec = co_await read_head(conn->stream, conn->buffer, *response, decision.timeout);
+        // The response is not here yet: read once before falling back to read_head's loop.
+        error_code ec;
+        if (auto parsed = parse_buffered_head(conn->buffer, *response)) {
+          ec = *parsed;
+        } else {
+          conn->stream.expires_after(decision.timeout);
+          auto [read_ec, n] = co_await conn->stream.async_read_some(
+              conn->buffer.prepare(beast::read_size(conn->buffer, kRelayReadBytes)), use_nothrow);
+          if (!read_ec) {
+            conn->buffer.commit(n);
+            if (auto head = parse_buffered_head(conn->buffer, *response)) {
+              ec = *head;
+            } else {
+              ec = co_await read_head(conn->stream, conn->buffer, *response, decision.timeout);
+            }
+          } else {
+            ec = read_ec == net::error::eof ? head_cut_short(*response) : read_ec;
+          }
+        }
         upstream_ec = ec;
         if (ec) break;
         auto status = response->get().result_int();
@@ -410,8 +439,11 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
        .pin_cookie = pin ? std::string_view(decision.route->pin_cookie) : std::string_view()},
       client_head_);
   ctx.status = reply.result_int();
-  auto sent = co_await relay_message(conn->stream, conn->buffer, *response, stream_, client_head_,
-                                     output, config.timeouts.body_idle);
+  if (!relay_now(conn->buffer, *response, stream_, client_head_, output, relay_)) {
+    co_await relay_rest(conn->stream, conn->buffer, *response, stream_, client_head_,
+                        config.timeouts.body_idle, relay_);
+  }
+  const RelayResult& sent = relay_.result;
   ctx.response_bytes = sent.bytes;
   const bool relayed_whole = !sent.ec;
   if (sent.ec) {

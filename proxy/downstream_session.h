@@ -13,6 +13,7 @@
 #include "proxy/asio.h"
 #include "proxy/body_relay.h"
 #include "proxy/request_context.h"
+#include "proxy/timed_socket.h"
 
 namespace ficus::proxy {
 
@@ -22,7 +23,7 @@ struct RouteDecision;
 
 class DownstreamSession : public std::enable_shared_from_this<DownstreamSession> {
  public:
-  DownstreamSession(tcp::socket socket, Worker& worker);
+  DownstreamSession(Socket socket, Worker& worker);
   ~DownstreamSession();
 
   // Serves requests until the client closes, an error occurs, or the proxy drains.
@@ -33,6 +34,7 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
  private:
   enum class Next { keep_alive, close };
   using RequestParser = http::request_parser<SpanBody>;
+  using ResponseParser = http::response_parser<SpanBody>;
 
   net::awaitable<bool> wait_for_next_request(bool first);
   net::awaitable<Next> serve_one();
@@ -42,7 +44,7 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
                                   bool keep_alive);
   void finish(RequestContext& ctx);
 
-  beast::tcp_stream stream_;
+  TimedSocket stream_;
   beast::flat_buffer buffer_;
   Worker& worker_;
   ProxyState& state_;
@@ -51,6 +53,12 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
   // capacity is reused instead of allocated again.
   std::string upstream_head_;
   std::string client_head_;
+  // The request in flight, its response, and the message being relayed: members rather than
+  // coroutine locals, so the coroutine frames stay small enough for the allocator's fast path
+  // (frames over 1 KiB took glibc's slow path twice per request; bench/RESULTS.md).
+  std::optional<RequestParser> request_parser_;
+  std::optional<ResponseParser> response_parser_;
+  Relay relay_;
   bool idle_ = true;
   bool closed_ = false;
 };

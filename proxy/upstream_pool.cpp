@@ -1,27 +1,10 @@
 #include "proxy/upstream_pool.h"
 
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include <fmt/format.h>
 
 namespace ficus::proxy {
-namespace {
 
-// An idle pooled socket must have nothing to read: EOF means the upstream closed it, and stray
-// bytes mean it is out of step. Asked only when an idle socket became readable (watch_idle); a
-// probe on every reuse cost one failed syscall per request (bench/RESULTS.md).
-bool idle_socket_usable(tcp::socket& socket) {
-  char byte;
-  ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-  return false;
-}
-
-}  // namespace
-
-UpstreamPool::UpstreamPool(net::any_io_executor executor, config::UpstreamConfig config,
+UpstreamPool::UpstreamPool(Executor executor, config::UpstreamConfig config,
                            std::size_t first_endpoint)
     : executor_(std::move(executor)), config_(std::move(config)), next_(first_endpoint) {
   endpoints_.reserve(config_.endpoints.size());
@@ -69,7 +52,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(std::size_t index) {
     auto conn = std::move(endpoint.idle.back());
     endpoint.idle.pop_back();
     if (now - conn->idle_since < config_.pool.idle_timeout) {
-      // Ends the idle wait; its handler sees operation_aborted and leaves the socket alone.
+      // Ends the idle peek; its handler sees operation_aborted and leaves the socket alone.
       error_code ignored;
       conn->stream.socket().cancel(ignored);
       return conn;
@@ -137,20 +120,23 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn, bool reusab
 }
 
 void UpstreamPool::watch_idle(UpstreamConnection& conn) {
-  // A readiness wait costs no syscall. (A one-byte async peek was tried first: epoll delivers the
-  // edge of the response just read after that read, so Asio then tried the peek at once and it
-  // failed with EAGAIN on almost every release, the very syscall this replaces.)
-  // A close that arrived between the last read and this call raises no new edge: the request that
-  // reuses such a socket fails before any response byte and is retried if idempotent, as with any
-  // close that races a reuse.
-  // The pool may be replaced by a reload while the wait is pending (its sockets then close and the
-  // wait is aborted), and a completion can already be queued when the connection is taken or
+  // A one-byte peek stays pending while the connection is idle. Its response was read to the end
+  // (a short read), so Asio queues the peek without trying it: no syscall. An async_wait costs an
+  // epoll_ctl per release instead, and a recv(MSG_PEEK) per reuse a failed syscall per request
+  // (bench/RESULTS.md). The peek completes only when the upstream closes the socket or writes to
+  // it unasked: either way the connection is out of use.
+  // A close that arrived between the last read and this call may raise no new edge: the request
+  // that reuses such a socket fails before any response byte and is retried if idempotent, as with
+  // any close that races a reuse.
+  // The pool may be replaced by a reload while the peek is pending (its sockets then close and the
+  // peek is aborted), and a completion can already be queued when the connection is taken or
   // closed: the handler holds only a weak reference and looks the connection up by address.
-  conn.stream.socket().async_wait(tcp::socket::wait_read,
-                                  [weak = weak_from_this(), raw = &conn](const error_code& ec) {
-                                    if (ec == net::error::operation_aborted) return;
-                                    if (auto pool = weak.lock()) pool->on_idle_readable(raw);
-                                  });
+  conn.stream.socket().async_receive(
+      net::buffer(&conn.peek_byte, 1), tcp::socket::message_peek,
+      [weak = weak_from_this(), raw = &conn](const error_code& ec, std::size_t) {
+        if (ec == net::error::operation_aborted) return;
+        if (auto pool = weak.lock()) pool->on_idle_readable(raw);
+      });
 }
 
 void UpstreamPool::on_idle_readable(const UpstreamConnection* conn) {
@@ -158,12 +144,8 @@ void UpstreamPool::on_idle_readable(const UpstreamConnection* conn) {
     auto& idle = endpoint.idle;
     for (std::size_t i = 0; i < idle.size(); ++i) {
       if (idle[i].get() != conn) continue;
-      if (idle_socket_usable(idle[i]->stream.socket())) {
-        watch_idle(*idle[i]);  // a stale edge, nothing to read: keep watching
-      } else {
-        discard(endpoint, std::move(idle[i]));  // closed by the upstream, or out of step
-        idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
-      }
+      discard(endpoint, std::move(idle[i]));  // closed by the upstream, or out of step
+      idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
       return;
     }
   }

@@ -2,7 +2,7 @@
 //
 // Every worker has its own pools (see Worker), so acquiring and releasing a connection never takes
 // a lock and never crosses threads. Endpoints are chosen round-robin; an idle connection is reused
-// last-in-first-out (the warmest socket). While a connection is idle a read-readiness wait is
+// last-in-first-out (the warmest socket). While a connection is idle a one-byte peek is
 // pending on it, so an upstream that closes it (or sends stray bytes) is noticed from the event
 // loop and the connection dropped then, as nginx does, instead of probing every socket on reuse.
 //
@@ -21,22 +21,23 @@
 #include "config/proxy_config.h"
 #include "proxy/asio.h"
 #include "proxy/request_context.h"
+#include "proxy/timed_socket.h"
 
 namespace ficus::proxy {
 
 struct UpstreamConnection {
-  explicit UpstreamConnection(const net::any_io_executor& executor) : stream(executor) {}
-  beast::tcp_stream stream;
+  explicit UpstreamConnection(const Executor& executor) : stream(executor) {}
+  TimedSocket stream;
   beast::flat_buffer buffer;
   std::size_t endpoint = 0;
   std::chrono::steady_clock::time_point idle_since;
   std::uint64_t requests_served = 0;
+  char peek_byte = 0;  // where the idle watch's one-byte peek lands (see UpstreamPool::watch_idle)
 };
 
 class UpstreamPool : public std::enable_shared_from_this<UpstreamPool> {
  public:
-  UpstreamPool(net::any_io_executor executor, config::UpstreamConfig config,
-               std::size_t first_endpoint = 0);
+  UpstreamPool(Executor executor, config::UpstreamConfig config, std::size_t first_endpoint = 0);
   ~UpstreamPool();
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;
@@ -85,7 +86,7 @@ class UpstreamPool : public std::enable_shared_from_this<UpstreamPool> {
   void watch_idle(UpstreamConnection& conn);
   void on_idle_readable(const UpstreamConnection* conn);
 
-  net::any_io_executor executor_;
+  Executor executor_;
   config::UpstreamConfig config_;
   std::vector<Endpoint> endpoints_;
   std::size_t next_ = 0;
@@ -95,7 +96,7 @@ class UpstreamPool : public std::enable_shared_from_this<UpstreamPool> {
 class UpstreamPools {
  public:
   // `seed` staggers round-robin between workers, so N workers don't all start on endpoint 0.
-  UpstreamPools(net::any_io_executor executor, std::size_t seed)
+  UpstreamPools(Executor executor, std::size_t seed)
       : executor_(std::move(executor)), seed_(seed) {}
   // The pool for this upstream; rebuilt when a reload changed its endpoints or pool settings
   // (requests holding the old pool finish on it; its idle sockets close with it).
@@ -104,7 +105,7 @@ class UpstreamPools {
   void clear() { pools_.clear(); }
 
  private:
-  net::any_io_executor executor_;
+  Executor executor_;
   std::size_t seed_;
   std::unordered_map<std::string, std::shared_ptr<UpstreamPool>> pools_;
 };

@@ -39,7 +39,7 @@ void Worker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Worker::adopt(tcp::socket socket) {
+void Worker::adopt(Socket socket) {
   net::post(io_, [this, socket = std::move(socket)]() mutable {
     auto session = std::make_shared<DownstreamSession>(std::move(socket), *this);
     net::co_spawn(io_, session->run(), net::detached);

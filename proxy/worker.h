@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "proxy/asio.h"
+#include "proxy/timed_socket.h"
 #include "proxy/upstream_pool.h"
 
 namespace ficus::proxy {
@@ -33,7 +34,7 @@ class Worker {
   void stop();
 
   // Any thread: serve this connection (its socket already belongs to io()).
-  void adopt(tcp::socket socket);
+  void adopt(Socket socket);
   // Any thread: close every connection waiting for its next request (drain).
   void close_idle_sessions();
 
