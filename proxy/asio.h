@@ -14,7 +14,9 @@ namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 using boost::system::error_code;
 
-// co_await op(..., use_nothrow) yields std::tuple<error_code, ...> instead of throwing.
-inline constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+// co_await op(..., use_nothrow) yields std::tuple<error_code, ...> instead of throwing. A deferred
+// operation is awaited as it is; use_awaitable would wrap each one in a coroutine frame of its own
+// (an allocation and a resumption more per I/O operation; bench/RESULTS.md).
+inline constexpr auto use_nothrow = net::as_tuple(net::deferred);
 
 }  // namespace ficus::proxy

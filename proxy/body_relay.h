@@ -1,4 +1,6 @@
-// relay_message: sends a message head and streams its body from a parser's stream to another one.
+// relay_now / relay_rest: send a message head and stream its body from a parser's socket to
+// another one. relay_now() does what can be done without waiting (a small message is finished
+// there, with no coroutine frame); relay_rest() waits for the rest.
 //
 // The body is never copied in user space: bytes are read into the source's flat_buffer, a Beast
 // parser with SpanBody finds where the body pieces lie in that buffer (and checks the framing and

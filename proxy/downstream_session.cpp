@@ -106,9 +106,22 @@ void DownstreamSession::close_if_idle() {
 net::awaitable<void> DownstreamSession::run() {
   auto self = shared_from_this();
   worker_.add_session(this);
-  bool first = true;
-  while (!closed_ && co_await wait_for_next_request(first)) {
-    first = false;
+  for (bool first = true; !closed_; first = false) {
+    // Wait for the next request, unless a pipelined one is already here. Inline, not a coroutine
+    // of its own: one frame allocation less per request.
+    if (buffer_.size() == 0) {
+      if (state_.draining.load(std::memory_order_acquire)) break;
+      const auto& timeouts = worker_.routes()->config().timeouts;
+      idle_ = true;
+      // A new connection must start its request within the header timeout; an idle keep-alive
+      // connection may wait longer for its next one.
+      stream_.expires_after(first ? timeouts.header_read : timeouts.keepalive_idle);
+      auto [ec, n] =
+          co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), use_nothrow);
+      idle_ = false;
+      if (ec || closed_) break;
+      buffer_.commit(n);
+    }
     state_.requests_in_flight.fetch_add(1, std::memory_order_relaxed);
     Next next = co_await serve_one();
     state_.requests_in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -125,68 +138,76 @@ net::awaitable<void> DownstreamSession::run() {
   }
 }
 
-net::awaitable<bool> DownstreamSession::wait_for_next_request(bool first) {
-  if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
-  if (state_.draining.load(std::memory_order_acquire)) co_return false;
-  const auto& timeouts = state_.routes.load()->config().timeouts;
-  idle_ = true;
-  // A new connection must start its request within the header timeout; an idle keep-alive
-  // connection may wait longer for its next one.
-  stream_.expires_after(first ? timeouts.header_read : timeouts.keepalive_idle);
-  auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), use_nothrow);
-  idle_ = false;
-  if (ec || closed_) co_return false;
-  buffer_.commit(n);
-  co_return true;
-}
-
 net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
   RouteDecision decision;
-  decision.routes = state_.routes.load();
+  decision.routes = worker_.routes();
   const auto& config = decision.routes->config();
-  RequestContext ctx;
-  ctx.client_ip = client_ip_;
+  ctx_ = RequestContext{};
+  ctx_.client_ip = client_ip_;
+  error_reply_.reset();
 
-  // The first bytes of the head are buffered (wait_for_next_request); refuse bare-LF heads now
-  // rather than wait for a CRLF CRLF such a client never sends.
+  Next next = Next::close;
+  bool routed = false;
+  // The first bytes of the head are buffered (run); refuse bare-LF heads now rather than wait for
+  // a CRLF CRLF such a client never sends.
   if (has_bare_line_feed({static_cast<const char*>(buffer_.data().data()), buffer_.size()})) {
-    ctx.failure = FailureKind::client;
-    co_await send_error(http::status::bad_request,
-                        "malformed request: a line ends in a bare LF (HTTP/1.1 needs CRLF)", ctx,
-                        false);
-    co_return Next::close;
-  }
-  auto& parser = request_parser_.emplace();
-  parser.header_limit(static_cast<std::uint32_t>(config.limits.max_header_bytes));
-  parser.body_limit(config.limits.max_body_bytes);
-  // Nearly always the whole head came with the first read: parse it without a coroutine.
-  // (Not `parsed ? *parsed : co_await ...`: GCC 12 runs that co_await whatever the condition.)
-  error_code read_ec;
-  if (auto parsed = parse_buffered_head(buffer_, parser)) {
-    read_ec = *parsed;
+    ctx_.failure = FailureKind::client;
+    fail(http::status::bad_request,
+         "malformed request: a line ends in a bare LF (HTTP/1.1 needs CRLF)");
   } else {
-    read_ec = co_await read_head(stream_, buffer_, parser, config.timeouts.header_read);
+    auto& parser = request_parser_.emplace();
+    parser.header_limit(static_cast<std::uint32_t>(config.limits.max_header_bytes));
+    parser.body_limit(config.limits.max_body_bytes);
+    // Nearly always the whole head came with the first read: parse it without a coroutine.
+    // (Not `parsed ? *parsed : co_await ...`: GCC 12 runs that co_await whatever the condition.)
+    error_code read_ec;
+    if (auto parsed = parse_buffered_head(buffer_, parser)) {
+      read_ec = *parsed;
+    } else {
+      read_ec = co_await read_head(stream_, buffer_, parser, config.timeouts.header_read);
+    }
+    if (auto ends = route_request(read_ec, decision)) {
+      next = *ends;
+    } else {
+      routed = true;
+      next = co_await forward(parser, ctx_, decision);
+    }
   }
+  // Every error answer of this request goes out here (the coroutine frames then hold one
+  // send_error, not one per failure).
+  if (error_reply_) {
+    co_await send_error(error_reply_->status, error_reply_->message, ctx_,
+                        error_reply_->keep_alive);
+  }
+  if (routed) finish(ctx_);  // every request that reached a route is counted, however it ended
+  co_return next;
+}
+
+void DownstreamSession::fail(http::status status, std::string message, bool keep_alive) {
+  error_reply_.emplace(ErrorReply{status, std::move(message), keep_alive});
+}
+
+std::optional<DownstreamSession::Next> DownstreamSession::route_request(error_code read_ec,
+                                                                        RouteDecision& decision) {
+  RequestContext& ctx = ctx_;
+  const auto& config = decision.routes->config();
   if (read_ec) {
     // A timeout needs no reply: TimedSocket closes the socket when its deadline passes, which
     // is how a slow client is cut off at the header timeout.
     ctx.failure = FailureKind::client;
-    if (is_client_gone(read_ec) || read_ec == beast::error::timeout) co_return Next::close;
+    if (is_client_gone(read_ec) || read_ec == beast::error::timeout) return Next::close;
     if (read_ec == http::error::header_limit) {
-      co_await send_error(http::status::request_header_fields_too_large,
-                          "request header fields too large", ctx, false);
+      fail(http::status::request_header_fields_too_large, "request header fields too large");
     } else if (read_ec == http::error::body_limit) {
-      co_await send_error(
-          http::status::payload_too_large,
-          fmt::format("request body larger than {} bytes", config.limits.max_body_bytes), ctx,
-          false);
+      fail(http::status::payload_too_large,
+           fmt::format("request body larger than {} bytes", config.limits.max_body_bytes));
     } else if (is_http_parse_error(read_ec)) {
-      co_await send_error(http::status::bad_request,
-                          fmt::format("malformed request: {}", read_ec.message()), ctx, false);
+      fail(http::status::bad_request, fmt::format("malformed request: {}", read_ec.message()));
     }
-    co_return Next::close;
+    return Next::close;
   }
 
+  auto& parser = *request_parser_;
   auto& request = parser.get();
   ctx.method = std::string(request.method_string());
   ctx.path = std::string(routing_path(request.target()));
@@ -195,22 +216,22 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
   if (ctx.path.empty() || ctx.path.front() != '/') {
     if (!(request.method() == http::verb::options && request.target() == "*")) {
       ctx.failure = FailureKind::client;
-      co_await send_error(http::status::bad_request, "request target must be a path", ctx, false);
-      co_return Next::close;
+      fail(http::status::bad_request, "request target must be a path");
+      return Next::close;
     }
   }
   if (auto framing = check_request_framing(request); !framing.empty()) {
     ctx.failure = FailureKind::client;
-    co_await send_error(http::status::bad_request, framing, ctx, false);
-    co_return Next::close;
+    fail(http::status::bad_request, std::move(framing));
+    return Next::close;
   }
 
   decision.route = decision.routes->match(request[http::field::host], ctx.path);
   if (decision.route == nullptr) {
     ctx.failure = FailureKind::no_route;
-    co_await send_error(http::status::not_found, "no route matches this request", ctx,
-                        !body_pending && request.keep_alive());
-    co_return body_pending || !request.keep_alive() ? Next::close : Next::keep_alive;
+    const bool keep_alive = !body_pending && request.keep_alive();
+    fail(http::status::not_found, "no route matches this request", keep_alive);
+    return keep_alive ? Next::keep_alive : Next::close;
   }
   ctx.route = decision.route->name;
   auto client_ip =
@@ -227,12 +248,10 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
   decision.timeout = decision.route->timeout.value_or(config.timeouts.upstream);
   if (decision.upstream == nullptr) {  // validation makes this unreachable; fail closed anyway
     ctx.failure = FailureKind::no_endpoint;
-    co_await send_error(http::status::service_unavailable, "route has no upstream", ctx, false);
-    co_return Next::close;
+    fail(http::status::service_unavailable, "route has no upstream");
+    return Next::close;
   }
-  auto next = co_await forward(parser, ctx, decision);
-  finish(ctx);  // every request that reached a route is counted, however it ended
-  co_return next;
+  return std::nullopt;
 }
 
 net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser& parser,
@@ -300,10 +319,10 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
         continue;
       }
       ctx.failure = acquired.failure;
-      co_await send_error(status_for(acquired.failure),
-                          fmt::format("upstream {}: {}", upstream->name, acquired.error), ctx,
-                          client_keep_alive && !had_body);
-      co_return client_keep_alive && !had_body ? Next::keep_alive : Next::close;
+      const bool keep_alive = client_keep_alive && !had_body;
+      fail(status_for(acquired.failure),
+           fmt::format("upstream {}: {}", upstream->name, acquired.error), keep_alive);
+      co_return keep_alive ? Next::keep_alive : Next::close;
     }
     conn = std::move(acquired.conn);
 
@@ -333,18 +352,15 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
         ctx.failure = FailureKind::client;
         ctx.error = "client stopped sending the request body: " + sent.ec.message();
         if (sent.ec == http::error::buffer_overflow) {
-          co_await send_error(http::status::bad_request,
-                              fmt::format("malformed request: a chunk-size line or trailer section "
-                                          "longer than {} KiB",
-                                          kMaxPendingFramingBytes / 1024),
-                              ctx, false);
+          fail(http::status::bad_request,
+               fmt::format("malformed request: a chunk-size line or trailer section longer than "
+                           "{} KiB",
+                           kMaxPendingFramingBytes / 1024));
         } else if (sent.ec == http::error::body_limit) {
-          co_await send_error(
-              http::status::payload_too_large,
-              fmt::format("request body larger than {} bytes", config.limits.max_body_bytes), ctx,
-              false);
+          fail(http::status::payload_too_large,
+               fmt::format("request body larger than {} bytes", config.limits.max_body_bytes));
         } else if (is_http_parse_error(sent.ec)) {
-          co_await send_error(http::status::bad_request, ctx.error, ctx, false);
+          fail(http::status::bad_request, ctx.error);
         }
         co_return Next::close;
       }
@@ -400,7 +416,7 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
                     ? fmt::format("upstream {} did not answer within {} ms", upstream->name,
                                   decision.timeout.count())
                     : fmt::format("upstream {} failed: {}", upstream->name, upstream_ec.message());
-    co_await send_error(status_for(ctx.failure), ctx.error, ctx, false);
+    fail(status_for(ctx.failure), ctx.error);
     co_return Next::close;
   }
 
@@ -464,7 +480,7 @@ net::awaitable<void> DownstreamSession::send_error(http::status status, std::str
   auto reply =
       make_error_reply(status, error, ctx.route,
                        ctx.target == Target::none ? "" : to_string(ctx.target), 11, keep_alive);
-  const auto& config = state_.routes.load()->config();
+  const auto& config = worker_.routes()->config();
   if (config.ficus_headers && !ctx.route.empty()) {
     reply.set("X-Ficus-Route", ctx.route);
     if (ctx.target != Target::none) reply.set("X-Ficus-Target", to_string(ctx.target));

@@ -36,8 +36,19 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
   using RequestParser = http::request_parser<SpanBody>;
   using ResponseParser = http::response_parser<SpanBody>;
 
-  net::awaitable<bool> wait_for_next_request(bool first);
+  // An error answer a step decided on; serve_one() sends it.
+  struct ErrorReply {
+    http::status status;
+    std::string message;
+    bool keep_alive = false;
+  };
+
   net::awaitable<Next> serve_one();
+  // Checks the head just read and picks route, target and upstream (no I/O). A value: the request
+  // ends here (with error_reply_ set when it gets an answer); nullopt: forward it.
+  std::optional<Next> route_request(error_code read_ec, RouteDecision& decision);
+  // Records the error answer for this request (steps fail, serve_one sends).
+  void fail(http::status status, std::string message, bool keep_alive = false);
   net::awaitable<Next> forward(RequestParser& parser, RequestContext& ctx,
                                const RouteDecision& decision);
   net::awaitable<void> send_error(http::status status, std::string_view error, RequestContext& ctx,
@@ -56,6 +67,8 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
   // The request in flight, its response, and the message being relayed: members rather than
   // coroutine locals, so the coroutine frames stay small enough for the allocator's fast path
   // (frames over 1 KiB took glibc's slow path twice per request; bench/RESULTS.md).
+  RequestContext ctx_;
+  std::optional<ErrorReply> error_reply_;
   std::optional<RequestParser> request_parser_;
   std::optional<ResponseParser> response_parser_;
   Relay relay_;

@@ -52,9 +52,12 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(std::size_t index) {
     auto conn = std::move(endpoint.idle.back());
     endpoint.idle.pop_back();
     if (now - conn->idle_since < config_.pool.idle_timeout) {
-      // Ends the idle peek; its handler sees operation_aborted and leaves the socket alone.
-      error_code ignored;
-      conn->stream.socket().cancel(ignored);
+      if (conn->watched) {
+        // Ends the idle peek; its handler sees operation_aborted and leaves the socket alone.
+        error_code ignored;
+        conn->stream.socket().cancel(ignored);
+        conn->watched = false;
+      }
       return conn;
     }
     discard(endpoint, std::move(conn));
@@ -115,22 +118,21 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn, bool reusab
     discard(endpoint, std::move(conn));
     return;
   }
-  watch_idle(*conn);
+  // Watched only once it has stayed idle a while (watch_idle_connections): under load a
+  // connection is taken again within microseconds, and a peek started now would cost a failed
+  // syscall per request.
   endpoint.idle.push_back(std::move(conn));
 }
 
 void UpstreamPool::watch_idle(UpstreamConnection& conn) {
-  // A one-byte peek stays pending while the connection is idle. Its response was read to the end
-  // (a short read), so Asio queues the peek without trying it: no syscall. An async_wait costs an
-  // epoll_ctl per release instead, and a recv(MSG_PEEK) per reuse a failed syscall per request
-  // (bench/RESULTS.md). The peek completes only when the upstream closes the socket or writes to
-  // it unasked: either way the connection is out of use.
-  // A close that arrived between the last read and this call may raise no new edge: the request
-  // that reuses such a socket fails before any response byte and is retried if idempotent, as with
-  // any close that races a reuse.
+  // A one-byte peek stays pending while the connection is idle; it completes only when the
+  // upstream closes the socket or writes to it unasked, and either way the connection is out of
+  // use. Asio tries the peek once at once (a failed recv), and an async_wait would cost an
+  // epoll_ctl: that is why only connections idle for kWatchIdleAfter get one.
   // The pool may be replaced by a reload while the peek is pending (its sockets then close and the
   // peek is aborted), and a completion can already be queued when the connection is taken or
   // closed: the handler holds only a weak reference and looks the connection up by address.
+  conn.watched = true;
   conn.stream.socket().async_receive(
       net::buffer(&conn.peek_byte, 1), tcp::socket::message_peek,
       [weak = weak_from_this(), raw = &conn](const error_code& ec, std::size_t) {
@@ -151,17 +153,20 @@ void UpstreamPool::on_idle_readable(const UpstreamConnection* conn) {
   }
 }
 
-void UpstreamPool::close_expired(std::chrono::steady_clock::time_point now) {
+void UpstreamPool::sweep_idle(std::chrono::steady_clock::time_point now) {
   for (auto& endpoint : endpoints_) {
     auto& idle = endpoint.idle;
     for (std::size_t i = 0; i < idle.size();) {
-      // Sockets the upstream closed are gone already (watch_idle); this ages out the rest.
-      if (now - idle[i]->idle_since >= config_.pool.idle_timeout) {
+      // Sockets the upstream closed while watched are gone already; this ages out the rest and
+      // starts watching those that have stayed idle long enough.
+      auto idle_for = now - idle[i]->idle_since;
+      if (idle_for >= config_.pool.idle_timeout) {
         discard(endpoint, std::move(idle[i]));
         idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
-      } else {
-        ++i;
+        continue;
       }
+      if (!idle[i]->watched && idle_for >= kWatchIdleAfter) watch_idle(*idle[i]);
+      ++i;
     }
   }
 }
@@ -193,8 +198,8 @@ std::shared_ptr<UpstreamPool> UpstreamPools::get(const config::UpstreamConfig& u
   return slot;
 }
 
-void UpstreamPools::close_expired(std::chrono::steady_clock::time_point now) {
-  for (auto& [name, pool] : pools_) pool->close_expired(now);
+void UpstreamPools::sweep_idle(std::chrono::steady_clock::time_point now) {
+  for (auto& [name, pool] : pools_) pool->sweep_idle(now);
 }
 
 }  // namespace ficus::proxy

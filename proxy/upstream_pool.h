@@ -2,9 +2,12 @@
 //
 // Every worker has its own pools (see Worker), so acquiring and releasing a connection never takes
 // a lock and never crosses threads. Endpoints are chosen round-robin; an idle connection is reused
-// last-in-first-out (the warmest socket). While a connection is idle a one-byte peek is
-// pending on it, so an upstream that closes it (or sends stray bytes) is noticed from the event
-// loop and the connection dropped then, as nginx does, instead of probing every socket on reuse.
+// last-in-first-out (the warmest socket). A connection that stays idle (kWatchIdleAfter) gets a
+// one-byte peek pending on it, so an upstream that closes it (or sends stray bytes) is noticed
+// from the event loop and the connection dropped then, as nginx does, instead of probing every
+// socket on reuse. One reused sooner is not checked: an upstream that closes a connection within
+// that time makes the request that reuses it fail before any response byte (retried if
+// idempotent, else 502), the same race any reuse has with a close in flight.
 //
 //   auto pool = worker.pools().get(upstream_config);
 //   auto got = co_await pool->acquire(pool->pick_endpoint());
@@ -25,6 +28,12 @@
 
 namespace ficus::proxy {
 
+// How often a worker sweeps its idle upstream connections, and how long one stays idle before it
+// is watched. Under load a connection is reused long before that; when the load stops, every idle
+// connection is watched within kWatchIdleAfter + kIdleSweepInterval.
+inline constexpr std::chrono::milliseconds kIdleSweepInterval{100};
+inline constexpr std::chrono::milliseconds kWatchIdleAfter{50};
+
 struct UpstreamConnection {
   explicit UpstreamConnection(const Executor& executor) : stream(executor) {}
   TimedSocket stream;
@@ -32,7 +41,8 @@ struct UpstreamConnection {
   std::size_t endpoint = 0;
   std::chrono::steady_clock::time_point idle_since;
   std::uint64_t requests_served = 0;
-  char peek_byte = 0;  // where the idle watch's one-byte peek lands (see UpstreamPool::watch_idle)
+  char peek_byte = 0;    // where the idle watch's one-byte peek lands (UpstreamPool::watch_idle)
+  bool watched = false;  // the peek is pending
 };
 
 class UpstreamPool : public std::enable_shared_from_this<UpstreamPool> {
@@ -62,9 +72,10 @@ class UpstreamPool : public std::enable_shared_from_this<UpstreamPool> {
   // upstream allowed keep-alive.
   void release(std::unique_ptr<UpstreamConnection> conn, bool reusable);
 
-  // Closes idle connections past pool.idle_timeout (watch_idle already closed those the upstream
-  // closed).
-  void close_expired(std::chrono::steady_clock::time_point now);
+  // Closes idle connections past pool.idle_timeout and starts watching those idle for
+  // kWatchIdleAfter (the watch closes them when the upstream does). The worker calls it every
+  // kIdleSweepInterval.
+  void sweep_idle(std::chrono::steady_clock::time_point now);
 
   // True when `other` would build the same pool (then a reload keeps this one and its sockets).
   bool same_settings(const config::UpstreamConfig& other) const;
@@ -101,7 +112,7 @@ class UpstreamPools {
   // The pool for this upstream; rebuilt when a reload changed its endpoints or pool settings
   // (requests holding the old pool finish on it; its idle sockets close with it).
   std::shared_ptr<UpstreamPool> get(const config::UpstreamConfig& upstream);
-  void close_expired(std::chrono::steady_clock::time_point now);
+  void sweep_idle(std::chrono::steady_clock::time_point now);
   void clear() { pools_.clear(); }
 
  private:

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proxy/downstream_session.h"
+#include "proxy/proxy_state.h"
 
 namespace ficus::proxy {
 
@@ -14,7 +15,8 @@ Worker::Worker(unsigned index, ProxyState& state)
       // touched by two threads (TSan caught it; bench/RESULTS.md).
       io_(BOOST_ASIO_CONCURRENCY_HINT_1),
       work_(net::make_work_guard(io_)),
-      pools_(io_.get_executor(), index) {}
+      pools_(io_.get_executor(), index),
+      routes_(state.routes) {}
 
 Worker::~Worker() {
   stop();
@@ -59,10 +61,10 @@ void Worker::close_idle_sessions() {
 net::awaitable<void> Worker::sweep_idle_upstreams() {
   net::steady_timer timer(io_);
   for (;;) {
-    timer.expires_after(std::chrono::seconds(1));
+    timer.expires_after(kIdleSweepInterval);
     auto [ec] = co_await timer.async_wait(use_nothrow);
     if (ec) co_return;
-    pools_.close_expired(std::chrono::steady_clock::now());
+    pools_.sweep_idle(std::chrono::steady_clock::now());
   }
 }
 

@@ -8,6 +8,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include "config/route_table.h"
+#include "config/snapshot.h"
 #include "proxy/asio.h"
 #include "proxy/timed_socket.h"
 #include "proxy/upstream_pool.h"
@@ -28,6 +30,8 @@ class Worker {
   net::io_context& io() { return io_; }
   ProxyState& state() { return state_; }
   UpstreamPools& pools() { return pools_; }  // worker thread only
+  // The live route table, as this worker sees it (worker thread only).
+  const std::shared_ptr<const config::RouteTable>& routes() { return routes_.get(); }
 
   void start();
   // Stops the event loop (sessions still open are abandoned) and joins the thread.
@@ -50,6 +54,7 @@ class Worker {
   net::io_context io_;
   net::executor_work_guard<net::io_context::executor_type> work_;
   UpstreamPools pools_;
+  LocalSnapshot<config::RouteTable> routes_;
   std::unordered_set<DownstreamSession*> sessions_;
   std::thread thread_;
 };

@@ -91,6 +91,24 @@ TEST_F(ProxyTest, MalformedUpstreamResponseIs502) {
   EXPECT_EQ(reply.status, 502);
 }
 
+TEST_F(ProxyTest, PooledConnectionsTheUpstreamClosedAreDroppedBeforeAPostReusesThem) {
+  auto config = base_config();
+  config["threads"] = 1;
+  ProxyProcess proxy(config);
+  HttpConnection client(proxy.port());
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(client.request("GET", "/warm").status, 200);
+  // A restart closes every connection the proxy keeps in its pool.
+  old_upstream_->stop();
+  old_upstream_->start();
+  // Idle connections are watched after 50 ms, swept every 100 ms: by now the closes are seen.
+  std::this_thread::sleep_for(600ms);
+  auto accepted = old_upstream_->connections_accepted();
+  // A POST is never retried: on a pooled socket the upstream had closed it would be a 502.
+  auto reply = client.request("POST", "/orders", {}, "payload");
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(old_upstream_->connections_accepted(), accepted + 1);
+}
+
 TEST_F(ProxyTest, ExhaustedPoolIs503) {
   auto config = base_config();
   config["upstreams"]["legacy"]["pool"] = {{"max_connections", 1}};

@@ -62,5 +62,45 @@ TEST(Snapshot, AValueLoadedBeforeAStoreStaysValidAfterIt) {
   EXPECT_EQ(snapshot.load()->generation, 2u);
 }
 
+TEST(LocalSnapshot, FollowsEveryStoreAndKeepsAHeldVersionAlive) {
+  Snapshot<Versioned> snapshot(make_version(1));
+  LocalSnapshot<Versioned> local(snapshot);
+  auto held = local.get();  // what a request in flight keeps
+  EXPECT_EQ(held->generation, 1u);
+  EXPECT_EQ(local.get().get(), held.get());  // nothing stored: the same value, not reloaded
+  snapshot.store(make_version(2));
+  EXPECT_EQ(local.get()->generation, 2u);
+  EXPECT_EQ(held->generation, 1u);  // the old version lives while it is held
+  EXPECT_EQ(held->copies.size(), 64u);
+  snapshot.store(make_version(3));
+  snapshot.store(make_version(4));
+  EXPECT_EQ(local.get()->generation, 4u);
+}
+
+// Each reader thread has its own LocalSnapshot, as each proxy worker does.
+TEST(LocalSnapshot, ReadersOnTheirOwnViewsSeeWholeValuesInOrderWhileAWriterStores) {
+  Snapshot<Versioned> snapshot(make_version(0));
+  constexpr std::uint64_t kStores = 2000;
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&] {
+      LocalSnapshot<Versioned> local(snapshot);
+      std::uint64_t last = 0;
+      while (last < kStores) {
+        auto value = local.get();
+        for (auto copy : value->copies) {
+          if (copy != value->generation) failed = true;
+        }
+        if (value->generation < last) failed = true;
+        last = value->generation;
+      }
+    });
+  }
+  for (std::uint64_t g = 1; g <= kStores; ++g) snapshot.store(make_version(g));
+  for (auto& reader : readers) reader.join();
+  EXPECT_FALSE(failed);
+}
+
 }  // namespace
 }  // namespace ficus
