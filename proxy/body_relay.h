@@ -267,7 +267,7 @@ inline bool finish_pass(beast::flat_buffer& from_buffer, Relay& relay) {
 template <bool isRequest>
 bool relay_now(beast::flat_buffer& from_buffer, http::parser<isRequest, SpanBody>& parser,
                TimedSocket& to, std::string_view head, BodyOutput output, Relay& relay) {
-  relay = Relay{};
+  relay.result = RelayResult{};
   relay.output = output;
   relay.has_body = !parser.is_done();
   parser.eager(true);  // one put() takes everything buffered, not one chunk at a time

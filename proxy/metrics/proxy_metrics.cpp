@@ -116,11 +116,19 @@ struct ProxyMetrics::WorkerShard {
   PublishedList<FlagCell> flags;
 
   RouteCells& route(std::string_view name) {
-    if (auto it = route_index.find(name); it != route_index.end()) return *it->second;
+    // A request looks its route up three times (in flight up and down, the record), and the next
+    // request is mostly on the same route: remember the last one before hashing.
+    if (last_route != nullptr && last_route->route == name) return *last_route;
+    if (auto it = route_index.find(name); it != route_index.end()) {
+      last_route = it->second;
+      return *last_route;
+    }
     RouteCells& cells = routes.emplace(name);
     route_index.emplace(cells.route, &cells);
+    last_route = &cells;
     return cells;
   }
+  RouteCells* last_route = nullptr;
 
   FlagCell& flag(FlagKey key) {
     if (auto it = flag_index.find(key); it != flag_index.end()) return *it->second;
