@@ -62,6 +62,8 @@ class FlagStore {
 
   // Never null: an empty set before the first successful load.
   std::shared_ptr<const FlagSet> current() const { return snapshot_.load(); }
+  // The snapshot itself, for a per-thread LocalSnapshot view on the request path.
+  const Snapshot<FlagSet>& snapshot() const { return snapshot_; }
   // How many sets have been published (0 before the first successful load).
   std::uint64_t generation() const { return snapshot_.generation(); }
 

@@ -122,9 +122,7 @@ net::awaitable<void> DownstreamSession::run() {
       if (ec || closed_) break;
       buffer_.commit(n);
     }
-    state_.requests_in_flight.fetch_add(1, std::memory_order_relaxed);
     Next next = co_await serve_one();
-    state_.requests_in_flight.fetch_sub(1, std::memory_order_relaxed);
     if (next == Next::close) break;
     // Give back the relay capacity while the connection waits for its next request.
     if (buffer_.size() == 0) buffer_.shrink_to_fit();
@@ -237,7 +235,8 @@ std::optional<DownstreamSession::Next> DownstreamSession::route_request(error_co
   auto client_ip =
       effective_client_ip(client_ip_, request["X-Forwarded-For"], config.trusted_proxy_networks);
   RequestAttributes attributes(request, ctx.path, client_ip);
-  auto choice = state_.chooser->choose(worker_.index(), *decision.route, attributes, next_random());
+  auto choice = state_.chooser->choose(worker_.index(), *decision.route, attributes, next_random(),
+                                       worker_.flags());
   decision.target = choice.target;
   ctx.target = choice.target;
   state_.metrics->in_flight(worker_.index(), ctx.route, ctx.target, +1);

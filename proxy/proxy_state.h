@@ -27,7 +27,6 @@ struct ProxyState {
   metrics::ComparisonWindow* comparison = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> open_connections{0};
-  std::atomic<std::size_t> requests_in_flight{0};
   AccessLog access_log;
   const TargetChooser* chooser = nullptr;  // set once before workers start
 };

@@ -96,14 +96,19 @@ std::string_view bucket_key(const std::vector<config::BucketSource>& sources,
 }
 
 TargetChoice TargetChooser::choose(std::size_t worker, const config::RouteConfig& route,
-                                   const RequestAttributes& request, std::uint64_t random) const {
+                                   const RequestAttributes& request, std::uint64_t random,
+                                   const flags::FlagSet* flags) const {
   if (route.new_upstream.empty() || route.flag.empty()) return {Target::old_target, "no-flag", {}};
   if (store_ == nullptr) {
     log_fail_safe_once(route.flag, "no flag sources are configured");
     return {Target::old_target, "fail-safe", {}};
   }
-  auto set = store_->current();
-  const flags::Flag* flag = set->find(route.flag);
+  std::shared_ptr<const flags::FlagSet> loaded;
+  if (flags == nullptr) {
+    loaded = store_->current();
+    flags = loaded.get();
+  }
+  const flags::Flag* flag = flags->find(route.flag);
   if (flag == nullptr) {
     if (metrics_) metrics_->record_flag_evaluation(worker, route.flag, "", "ERROR");
     log_fail_safe_once(route.flag, "flag not found in any flag source");

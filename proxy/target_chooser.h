@@ -23,7 +23,8 @@
 
 namespace ficus::flags {
 class FlagStore;
-}
+class FlagSet;
+}  // namespace ficus::flags
 namespace ficus::proxy::metrics {
 class ProxyMetrics;
 }
@@ -43,8 +44,13 @@ class TargetChooser {
       : store_(store), metrics_(metrics) {}
 
   // `random` seeds the key for requests without one (bucket_by "random" or every source absent).
+  // `flags`: the live flag set as the calling worker sees it (Worker::flags()); null loads it from
+  // the store.
   TargetChoice choose(std::size_t worker, const config::RouteConfig& route,
-                      const RequestAttributes& request, std::uint64_t random) const;
+                      const RequestAttributes& request, std::uint64_t random,
+                      const flags::FlagSet* flags = nullptr) const;
+
+  const flags::FlagStore* store() const { return store_; }
 
  private:
   const flags::FlagStore* store_ = nullptr;

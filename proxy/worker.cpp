@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "flags/flag_store.h"
 #include "proxy/downstream_session.h"
 #include "proxy/proxy_state.h"
+#include "proxy/target_chooser.h"
 
 namespace ficus::proxy {
 
@@ -20,6 +22,15 @@ Worker::Worker(unsigned index, ProxyState& state)
 
 Worker::~Worker() {
   stop();
+}
+
+const flags::FlagSet* Worker::flags() {
+  if (!flags_) {
+    const auto* store = state_.chooser != nullptr ? state_.chooser->store() : nullptr;
+    if (store == nullptr) return nullptr;
+    flags_.emplace(store->snapshot());
+  }
+  return flags_->get().get();
 }
 
 void Worker::start() {

@@ -5,11 +5,13 @@
 // Anything another thread wants from a worker is posted to it (adopt, close_idle_sessions).
 #pragma once
 
+#include <optional>
 #include <thread>
 #include <unordered_set>
 
 #include "config/route_table.h"
 #include "config/snapshot.h"
+#include "flags/flag_set.h"
 #include "proxy/asio.h"
 #include "proxy/timed_socket.h"
 #include "proxy/upstream_pool.h"
@@ -30,8 +32,10 @@ class Worker {
   net::io_context& io() { return io_; }
   ProxyState& state() { return state_; }
   UpstreamPools& pools() { return pools_; }  // worker thread only
-  // The live route table, as this worker sees it (worker thread only).
+  // The live route table and flag set, as this worker sees them (worker thread only). Valid until
+  // the next call on this thread; a request that must outlive that copies the shared_ptr.
   const std::shared_ptr<const config::RouteTable>& routes() { return routes_.get(); }
+  const flags::FlagSet* flags();  // null when the proxy has no flag store
 
   void start();
   // Stops the event loop (sessions still open are abandoned) and joins the thread.
@@ -55,6 +59,7 @@ class Worker {
   net::executor_work_guard<net::io_context::executor_type> work_;
   UpstreamPools pools_;
   LocalSnapshot<config::RouteTable> routes_;
+  std::optional<LocalSnapshot<flags::FlagSet>> flags_;  // made on first use, on this thread
   std::unordered_set<DownstreamSession*> sessions_;
   std::thread thread_;
 };
