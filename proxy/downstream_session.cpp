@@ -140,20 +140,20 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
   RouteDecision decision;
   decision.routes = worker_.routes();
   const auto& config = decision.routes->config();
-  ctx_ = RequestContext{};
-  ctx_.client_ip = client_ip_;
-  error_reply_.reset();
+  req_ = worker_.request_states().take();
+  req_->ctx = RequestContext{};
+  req_->ctx.client_ip = client_ip_;
 
   Next next = Next::close;
   bool routed = false;
   // The first bytes of the head are buffered (run); refuse bare-LF heads now rather than wait for
   // a CRLF CRLF such a client never sends.
   if (has_bare_line_feed({static_cast<const char*>(buffer_.data().data()), buffer_.size()})) {
-    ctx_.failure = FailureKind::client;
+    req_->ctx.failure = FailureKind::client;
     fail(http::status::bad_request,
          "malformed request: a line ends in a bare LF (HTTP/1.1 needs CRLF)");
   } else {
-    auto& parser = request_parser_.emplace();
+    auto& parser = req_->request_parser.emplace();
     parser.header_limit(static_cast<std::uint32_t>(config.limits.max_header_bytes));
     parser.body_limit(config.limits.max_body_bytes);
     // Nearly always the whole head came with the first read: parse it without a coroutine.
@@ -168,26 +168,27 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::serve_one() {
       next = *ends;
     } else {
       routed = true;
-      next = co_await forward(parser, ctx_, decision);
+      next = co_await forward(parser, req_->ctx, decision);
     }
   }
   // Every error answer of this request goes out here (the coroutine frames then hold one
   // send_error, not one per failure).
-  if (error_reply_) {
-    co_await send_error(error_reply_->status, error_reply_->message, ctx_,
-                        error_reply_->keep_alive);
+  if (req_->error_reply) {
+    co_await send_error(req_->error_reply->status, req_->error_reply->message, req_->ctx,
+                        req_->error_reply->keep_alive);
   }
-  if (routed) finish(ctx_);  // every request that reached a route is counted, however it ended
+  if (routed) finish(req_->ctx);  // every request that reached a route is counted, however it ended
+  worker_.request_states().give_back(std::move(req_));
   co_return next;
 }
 
 void DownstreamSession::fail(http::status status, std::string message, bool keep_alive) {
-  error_reply_.emplace(ErrorReply{status, std::move(message), keep_alive});
+  req_->error_reply.emplace(RequestState::ErrorReply{status, std::move(message), keep_alive});
 }
 
 std::optional<DownstreamSession::Next> DownstreamSession::route_request(error_code read_ec,
                                                                         RouteDecision& decision) {
-  RequestContext& ctx = ctx_;
+  RequestContext& ctx = req_->ctx;
   const auto& config = decision.routes->config();
   if (read_ec) {
     // A timeout needs no reply: TimedSocket closes the socket when its deadline passes, which
@@ -205,7 +206,7 @@ std::optional<DownstreamSession::Next> DownstreamSession::route_request(error_co
     return Next::close;
   }
 
-  auto& parser = *request_parser_;
+  auto& parser = *req_->request_parser;
   auto& request = parser.get();
   ctx.method = std::string(request.method_string());
   ctx.path = std::string(routing_path(request.target()));
@@ -266,20 +267,20 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
   const bool wants_continue =
       had_body && beast::iequals(request[http::field::expect], "100-continue");
   // Written once: a retry sends the same head again.
-  upstream_head_.clear();
+  req_->upstream_head.clear();
   const auto& override_target = decision.route->override_target;
   write_upstream_request_head(
       request,
       {.client_ip = client_ip_,
        .original_host = request[http::field::host],
        .override_header = override_target ? std::string_view(override_target->header) : ""},
-      upstream_head_);
+      req_->upstream_head);
 
   const config::UpstreamConfig* upstream = decision.upstream;
   auto pool = worker_.pools().get(*upstream);
   bool fell_back_to_old = false;
   std::unique_ptr<UpstreamConnection> conn;
-  auto& response = response_parser_;
+  auto& response = req_->response_parser;
   response.reset();
 
   // At most two attempts. A second one only for GET/HEAD/OPTIONS without a body, after a connect
@@ -340,11 +341,11 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
     error_code upstream_ec;
     {
       const BodyOutput output = parser.chunked() ? BodyOutput::chunked : BodyOutput::plain;
-      if (!relay_now(buffer_, parser, conn->stream, upstream_head_, output, relay_)) {
-        co_await relay_rest(stream_, buffer_, parser, conn->stream, upstream_head_,
-                            config.timeouts.body_idle, relay_);
+      if (!relay_now(buffer_, parser, conn->stream, req_->upstream_head, output, req_->relay)) {
+        co_await relay_rest(stream_, buffer_, parser, conn->stream, req_->upstream_head,
+                            config.timeouts.body_idle, req_->relay);
       }
-      const RelayResult& sent = relay_.result;
+      const RelayResult& sent = req_->relay.result;
       ctx.request_bytes = sent.bytes;
       if (sent.ec && sent.failed_reading) {
         pool->release(std::move(conn), false);
@@ -442,7 +443,7 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
   }
   // Pin: a client once served by new stays on new while the share goes down (not after a kill).
   const bool pin = ctx.target == Target::new_target && !decision.route->pin_cookie.empty();
-  client_head_.clear();
+  req_->client_head.clear();
   write_client_response_head(
       reply,
       {.route = decision.route->name,
@@ -452,13 +453,13 @@ net::awaitable<DownstreamSession::Next> DownstreamSession::forward(RequestParser
        .client_version = client_version,
        .framing = framing,
        .pin_cookie = pin ? std::string_view(decision.route->pin_cookie) : std::string_view()},
-      client_head_);
+      req_->client_head);
   ctx.status = reply.result_int();
-  if (!relay_now(conn->buffer, *response, stream_, client_head_, output, relay_)) {
-    co_await relay_rest(conn->stream, conn->buffer, *response, stream_, client_head_,
-                        config.timeouts.body_idle, relay_);
+  if (!relay_now(conn->buffer, *response, stream_, req_->client_head, output, req_->relay)) {
+    co_await relay_rest(conn->stream, conn->buffer, *response, stream_, req_->client_head,
+                        config.timeouts.body_idle, req_->relay);
   }
-  const RelayResult& sent = relay_.result;
+  const RelayResult& sent = req_->relay.result;
   ctx.response_bytes = sent.bytes;
   const bool relayed_whole = !sent.ec;
   if (sent.ec) {

@@ -13,6 +13,7 @@
 #include "proxy/asio.h"
 #include "proxy/body_relay.h"
 #include "proxy/request_context.h"
+#include "proxy/request_state.h"
 #include "proxy/timed_socket.h"
 
 namespace ficus::proxy {
@@ -33,19 +34,11 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
 
  private:
   enum class Next { keep_alive, close };
-  using RequestParser = http::request_parser<SpanBody>;
-  using ResponseParser = http::response_parser<SpanBody>;
-
-  // An error answer a step decided on; serve_one() sends it.
-  struct ErrorReply {
-    http::status status;
-    std::string message;
-    bool keep_alive = false;
-  };
+  using RequestParser = RequestState::RequestParser;
 
   net::awaitable<Next> serve_one();
   // Checks the head just read and picks route, target and upstream (no I/O). A value: the request
-  // ends here (with error_reply_ set when it gets an answer); nullopt: forward it.
+  // ends here (with an error answer when it gets one); nullopt: forward it.
   std::optional<Next> route_request(error_code read_ec, RouteDecision& decision);
   // Records the error answer for this request (steps fail, serve_one sends).
   void fail(http::status status, std::string message, bool keep_alive = false);
@@ -60,18 +53,8 @@ class DownstreamSession : public std::enable_shared_from_this<DownstreamSession>
   Worker& worker_;
   ProxyState& state_;
   std::string client_ip_;
-  // Head text of the request in flight and of its response; cleared per request, so their
-  // capacity is reused instead of allocated again.
-  std::string upstream_head_;
-  std::string client_head_;
-  // The request in flight, its response, and the message being relayed: members rather than
-  // coroutine locals, so the coroutine frames stay small enough for the allocator's fast path
-  // (frames over 1 KiB took glibc's slow path twice per request; bench/RESULTS.md).
-  RequestContext ctx_;
-  std::optional<ErrorReply> error_reply_;
-  std::optional<RequestParser> request_parser_;
-  std::optional<ResponseParser> response_parser_;
-  Relay relay_;
+  // The request in flight (from the worker's pool; null between requests).
+  std::unique_ptr<RequestState> req_;
   bool idle_ = true;
   bool closed_ = false;
 };

@@ -13,6 +13,7 @@
 #include "config/snapshot.h"
 #include "flags/flag_set.h"
 #include "proxy/asio.h"
+#include "proxy/request_state.h"
 #include "proxy/timed_socket.h"
 #include "proxy/upstream_pool.h"
 
@@ -36,6 +37,7 @@ class Worker {
   // the next call on this thread; a request that must outlive that copies the shared_ptr.
   const std::shared_ptr<const config::RouteTable>& routes() { return routes_.get(); }
   const flags::FlagSet* flags();  // null when the proxy has no flag store
+  RequestStatePool& request_states() { return request_states_; }  // worker thread only
 
   void start();
   // Stops the event loop (sessions still open are abandoned) and joins the thread.
@@ -60,6 +62,7 @@ class Worker {
   UpstreamPools pools_;
   LocalSnapshot<config::RouteTable> routes_;
   std::optional<LocalSnapshot<flags::FlagSet>> flags_;  // made on first use, on this thread
+  RequestStatePool request_states_;
   std::unordered_set<DownstreamSession*> sessions_;
   std::thread thread_;
 };
