@@ -257,6 +257,25 @@ inline bool finish_pass(beast::flat_buffer& from_buffer, Relay& relay) {
   return false;
 }
 
+// One pass: frames what `from_buffer` holds and sends it without waiting. True when the message is
+// finished (relay.result says how); false when relay_rest() must wait, to write what the socket did
+// not take (relay.out_sent < relay.out_bytes) or to read more.
+template <bool isRequest>
+bool send_buffered(beast::flat_buffer& from_buffer, http::parser<isRequest, SpanBody>& parser,
+                   TimedSocket& to, std::string_view head, Relay& relay) {
+  if (!frame_buffered(from_buffer, parser, head, relay)) return true;
+  if (relay.out_bytes > 0) {
+    error_code ec;
+    relay.out_sent = send_now(to.socket(), relay.out, ec);
+    if (ec) {
+      relay.result.ec = ec;
+      return true;
+    }
+    if (relay.out_sent < relay.out_bytes) return false;  // the socket is full
+  }
+  return finish_pass(from_buffer, relay);
+}
+
 }  // namespace relay_detail
 
 // Starts relaying a message: sends `head` (complete head text, blank line included) and the body
@@ -271,17 +290,7 @@ bool relay_now(beast::flat_buffer& from_buffer, http::parser<isRequest, SpanBody
   relay.output = output;
   relay.has_body = !parser.is_done();
   parser.eager(true);  // one put() takes everything buffered, not one chunk at a time
-  if (!relay_detail::frame_buffered(from_buffer, parser, head, relay)) return true;
-  if (relay.out_bytes > 0) {
-    error_code ec;
-    relay.out_sent = send_now(to.socket(), relay.out, ec);
-    if (ec) {
-      relay.result.ec = ec;
-      return true;
-    }
-    if (relay.out_sent < relay.out_bytes) return false;  // the socket is full: relay_rest waits
-  }
-  return relay_detail::finish_pass(from_buffer, relay);
+  return relay_detail::send_buffered(from_buffer, parser, to, head, relay);
 }
 
 // Relays the rest of a message relay_now() started: what the destination did not take yet, then
@@ -315,18 +324,7 @@ net::awaitable<RelayResult> relay_rest(TimedSocket& from, beast::flat_buffer& fr
       co_return relay.result;
     }
     from_buffer.commit(n);
-
-    if (!relay_detail::frame_buffered(from_buffer, parser, head, relay)) co_return relay.result;
-    if (relay.out_bytes > 0) {
-      error_code send_ec;
-      relay.out_sent = send_now(to.socket(), relay.out, send_ec);
-      if (send_ec) {
-        relay.result.ec = send_ec;
-        co_return relay.result;
-      }
-      if (relay.out_sent < relay.out_bytes) continue;
-    }
-    if (relay_detail::finish_pass(from_buffer, relay)) co_return relay.result;
+    if (relay_detail::send_buffered(from_buffer, parser, to, head, relay)) co_return relay.result;
   }
 }
 

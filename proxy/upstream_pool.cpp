@@ -118,7 +118,7 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn, bool reusab
     discard(endpoint, std::move(conn));
     return;
   }
-  // Watched only once it has stayed idle a while (watch_idle_connections): under load a
+  // Watched only once it has stayed idle a while (sweep_idle): under load a
   // connection is taken again within microseconds, and a peek started now would cost a failed
   // syscall per request.
   endpoint.idle.push_back(std::move(conn));
