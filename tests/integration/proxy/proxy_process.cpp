@@ -51,17 +51,37 @@ std::uint16_t free_port() {
 
 ProxyProcess::ProxyProcess(nlohmann::json config, bool wait_ready_now)
     : dir_(make_temp_dir()), config_(std::move(config)) {
-  if (!config_.contains("listen")) config_["listen"] = "127.0.0.1:" + std::to_string(free_port());
-  if (!config_.contains("admin") || !config_["admin"].contains("listen")) {
-    config_["admin"]["listen"] = "127.0.0.1:" + std::to_string(free_port());
-  }
+  const bool pick_listen = !config_.contains("listen");
+  const bool pick_admin = !config_.contains("admin") || !config_["admin"].contains("listen");
   auto port_of = [](const std::string& address) {
     return static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
   };
-  port_ = port_of(config_["listen"].get<std::string>());
-  admin_port_ = port_of(config_["admin"]["listen"].get<std::string>());
-  write_config(config_);
+  // free_port() lets go of the port it found before ficus binds it, so a test running in parallel
+  // can take it first. Then ficus exits with "Address already in use": start it again on other
+  // ports (only ports picked here; a test that chose its own ports sees the failure).
+  for (int attempt = 1;; ++attempt) {
+    if (pick_listen) config_["listen"] = "127.0.0.1:" + std::to_string(free_port());
+    if (pick_admin) config_["admin"]["listen"] = "127.0.0.1:" + std::to_string(free_port());
+    port_ = port_of(config_["listen"].get<std::string>());
+    admin_port_ = port_of(config_["admin"]["listen"].get<std::string>());
+    write_config(config_);
+    spawn();
+    if (!wait_ready_now || wait_ready()) return;
+    // The destructor does not run when a constructor throws: stop the child here.
+    std::string output = log();
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    exited_ = true;
+    const bool lost_port_race =
+        (pick_listen || pick_admin) && output.find("Address already in use") != std::string::npos;
+    if (!lost_port_race || attempt == 3) {
+      throw std::runtime_error("ficus did not become ready; log:\n" + output);
+    }
+    exited_ = false;
+  }
+}
 
+void ProxyProcess::spawn() {
   std::string log_path = (dir_ / "stderr.log").string();
   std::string config_path = this->config_path().string();
   pid_ = ::fork();
@@ -77,14 +97,6 @@ ProxyProcess::ProxyProcess(nlohmann::json config, bool wait_ready_now)
     ::execl(FICUS_BINARY, FICUS_BINARY, "--log-level", "debug", "serve", "--config",
             config_path.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
-  }
-  if (wait_ready_now && !wait_ready()) {
-    // The destructor does not run when a constructor throws: stop the child here.
-    std::string output = log();
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    exited_ = true;
-    throw std::runtime_error("ficus did not become ready; log:\n" + output);
   }
 }
 

@@ -54,6 +54,7 @@ class ProxyProcess {
   std::size_t open_fds() const;
 
  private:
+  void spawn();  // forks and execs ficus serve on config_path()
   std::filesystem::path dir_;
   nlohmann::json config_;
   std::uint16_t port_ = 0;
